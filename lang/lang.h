@@ -1,0 +1,85 @@
+/* lang.h - the front end's public interface.
+ *
+ * An nl_ctx holds everything a program is made of: the source texts read so
+ * far (kept for diagnostics), the block definitions, the top-level statements
+ * and the train section.  Files and text chunks are added to it; nl_build()
+ * expands the statements and shape-checks them into an nl_graph.
+ *
+ * The REPL uses the same calls a chunk at a time, with nl_mark()/nl_rollback()
+ * to drop a line that failed, and nl_undo() to drop the last statement.
+ *
+ * Diagnostics go to the context's stream (stderr unless set) in the form
+ *     file:line:col: error: message
+ *      source line
+ *          ^
+ * and every function that fails returns NL_ERR after printing one.
+ */
+#ifndef NL_LANG_H
+#define NL_LANG_H
+
+#include <stdio.h>
+#include "graph.h"
+
+enum {
+	NL_OK = 0,
+	NL_ERR = 1,        /* a diagnostic was printed; the context is unchanged */
+	NL_INCOMPLETE = 2  /* text ended inside an open block or statement:
+	                      feed more (the REPL's continuation prompt) */
+};
+
+typedef struct nl_ctx nl_ctx;
+
+nl_ctx *nl_ctx_new(void);
+void nl_ctx_free(nl_ctx *cx);
+
+/* Where diagnostics go (default stderr). */
+void nl_set_diag_stream(nl_ctx *cx, FILE *f);
+
+/* Directories searched, in order, for `use NAME` (NAME.net).  The driver adds
+ * $NETLANG_PATH entries, the build tree's stdlib/ and the installed one. */
+void nl_add_lib_dir(nl_ctx *cx, const char *dir);
+
+/* Parse a whole file and append its definitions and statements. */
+int nl_load_file(nl_ctx *cx, const char *path);
+
+/* Parse a chunk of text named `name` whose first line is `first_line`
+ * (so the REPL's errors say <stdin>:3:12).  Returns NL_INCOMPLETE, and adds
+ * nothing, when the text ends inside a block. */
+int nl_load_string(nl_ctx *cx, const char *name, int first_line,
+                   const char *text, size_t len);
+
+/* Expand and shape-check everything loaded so far.  Returns NULL after a
+ * diagnostic on error.  The graph is independent of the context: it may
+ * outlive it, and is freed with nl_graph_free(). */
+nl_graph *nl_build(nl_ctx *cx);
+
+/* REPL support. */
+typedef struct nl_mark { int nstmts, ndefs, has_input, has_train; } nl_mark;
+nl_mark nl_get_mark(const nl_ctx *cx);
+void nl_rollback(nl_ctx *cx, nl_mark m);  /* forget what came after m */
+int nl_undo(nl_ctx *cx);                  /* drop the last top-level statement
+                                             (not `input`); 0 if none left */
+int nl_nstatements(const nl_ctx *cx);     /* top-level statements, input included */
+/* Names of the blocks defined so far (stdlib and user), for completion. */
+int nl_block_names(const nl_ctx *cx, const char ***names);
+/* Write the program (uses, defs, statements, train section) back as .net text. */
+int nl_write_source(const nl_ctx *cx, FILE *f);
+
+/* Output of a checked graph. */
+typedef enum nl_format { NL_FMT_TABLE, NL_FMT_D2L } nl_format;
+/* Print the listing.  NL_FMT_TABLE: netlang's table (layer, origin, shape,
+ * params, FLOPs, totals, and training memory at `batch`).  NL_FMT_D2L: the
+ * exact lines D2L prints ("Conv2d output shape:\t torch.Size([1, 96, 54, 54])"),
+ * one "Sequential" line per top-level block call. */
+void nl_print_graph(FILE *f, const nl_graph *g, nl_format fmt, int batch);
+/* Print only nodes [from, nnodes) in the chosen format (the REPL prints what a
+ * line added). */
+void nl_print_nodes(FILE *f, const nl_graph *g, int from, nl_format fmt);
+
+/* Bytes a training step needs at `batch`: parameters, gradients, activations. */
+typedef struct nl_memory {
+	int64_t params, grads, activations, total;
+} nl_memory;
+nl_memory nl_training_memory(const nl_graph *g, int batch);
+
+#endif

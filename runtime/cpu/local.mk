@@ -1,0 +1,1 @@
+# runtime/cpu/local.mk - included by the top Makefile.am

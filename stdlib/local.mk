@@ -1,0 +1,1 @@
+# stdlib/local.mk - included by the top Makefile.am
