@@ -1,1 +1,3 @@
-# bench/local.mk - included by the top Makefile.am
+# bench/local.mk - benchmark programs (not tests): each prints a table.
+include bench/parse.mk
+include bench/train.mk

@@ -1,0 +1,1 @@
+# bench/parse.mk - the front-end benchmark

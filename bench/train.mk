@@ -1,0 +1,1 @@
+# bench/train.mk - training throughput against PyTorch
