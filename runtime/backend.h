@@ -107,6 +107,9 @@ struct nl_backend {
 	               float *out, int32_t *labels_out);
 
 	void (*sync)(nl_backend *be);     /* wait for queued work */
+	/* Seconds since an arbitrary origin, after all queued work is done
+	 * (for --time: the GPU records events, the CPU reads a clock). */
+	double (*clock)(nl_backend *be);
 	void (*destroy)(nl_backend *be);
 
 	/* Shared scratch, sized by the plan to the largest prepare() request. */

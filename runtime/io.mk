@@ -1,0 +1,1 @@
+# runtime/io.mk - data sets, weights files and plots
