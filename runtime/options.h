@@ -21,6 +21,7 @@ typedef struct nl_options {
 	int has_seed;
 	uint64_t seed;
 	long max_steps;        /* --steps: stop training after this many steps */
+	long log_every;        /* --log-every: print "step N loss X" every N steps */
 	const char *data;      /* --data: a directory, or "fashion-mnist"/"mnist" */
 	int resize;            /* --resize; 0 = from the net's input size */
 

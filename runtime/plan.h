@@ -1,0 +1,72 @@
+/* plan.h - a checked graph lowered onto a backend at a fixed batch size.
+ *
+ * All memory is planned and allocated once, in nl_plan_new(): activations,
+ * their gradients (sharing storage where their lifetimes in the backward
+ * pass do not overlap), parameters and their gradients as single buffers
+ * (params.h), per-step aux memory and one shared workspace.  A training step
+ * is then nothing but backend calls, with no allocation:
+ *
+ *     backend->gather(... , plan->input, plan->labels)   (the caller)
+ *     nl_plan_forward(p, 1); nl_plan_loss(p, 1); nl_plan_backward(p);
+ *     nl_plan_update(p, lr, momentum, weight_decay);
+ */
+#ifndef NL_PLAN_H
+#define NL_PLAN_H
+
+#include "runtime/backend.h"
+#include "runtime/params.h"
+
+typedef struct nl_plan {
+	nl_backend *be;
+	const nl_graph *g;
+	int batch;
+	int training;           /* gradients were planned */
+
+	nl_step *steps;         /* one per graph node */
+	int nsteps;
+	int logits;             /* node whose output feeds the loss (a final
+	                           softmax is folded into the loss) */
+	int classes;
+
+	nl_param_layout layout;
+	float *params, *grads, *velocity, *state;   /* backend memory */
+
+	float *input;           /* batch x C x H x W: steps[0].y */
+	int32_t *labels;        /* batch */
+	float *acc;             /* [0] summed loss, [1] correct count */
+
+	/* what was allocated, for release and for the memory report */
+	void *act_arena, *grad_arena, *aux_arena;
+	size_t act_bytes, grad_bytes, aux_bytes, param_bytes;
+
+	uint64_t rng_base;      /* dropout keys derive from this ... */
+	uint64_t forwards;      /* ... and the number of training forwards */
+	int *wants_grad;        /* per node: its backward has work to do */
+} nl_plan;
+
+/* NULL after a message (out of memory, a backend refusing a step). */
+nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int training);
+void nl_plan_free(nl_plan *p);
+
+/* Xavier-uniform weights (PyTorch's fan-in/fan-out), zero biases,
+ * batchnorm gamma 1, beta 0, running mean 0, variance 1; deterministic in
+ * seed, identical on every backend. */
+int nl_plan_init_params(nl_plan *p, uint64_t seed);
+
+/* Host copies of the parameter and state buffers (for weights files). */
+int nl_plan_get_params(nl_plan *p, float *params, float *state);
+int nl_plan_set_params(nl_plan *p, const float *params, const float *state);
+
+void nl_plan_forward(nl_plan *p, int training);
+/* Loss over the first n examples of the batch (n <= batch; the rest are
+ * padding when a data set does not divide into batches). */
+void nl_plan_loss(nl_plan *p, int n, int with_grad);
+void nl_plan_backward(nl_plan *p);
+/* Returns -1 when the momentum buffer, allocated on first use, does not fit. */
+int nl_plan_update(nl_plan *p, float lr, float momentum, float weight_decay);
+
+/* Read and reset the loss/correct accumulator. */
+void nl_plan_read_acc(nl_plan *p, double *loss_sum, double *correct);
+void nl_plan_reset_acc(nl_plan *p);
+
+#endif

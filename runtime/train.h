@@ -1,0 +1,25 @@
+/* train.h - what the driver runs on a checked graph: training, evaluation
+ * of saved weights, and per-layer timing.  Each prints its own report and
+ * returns a process exit status (0 success). */
+#ifndef NL_TRAIN_H
+#define NL_TRAIN_H
+
+#include "lang/graph.h"
+#include "runtime/backend.h"
+#include "runtime/options.h"
+
+/* Fill what the user left unset from the net's train { } section, then
+ * from the defaults (10 epochs, batch 256, lr 0.1, no momentum). */
+void nl_options_resolve(nl_options *o, const nl_graph *g);
+
+/* The backend --device asks for; auto falls back to the CPU with a note. */
+nl_backend *nl_backend_open(const nl_options *o);
+
+int nl_train(const nl_graph *g, const nl_options *o, const char *title);
+int nl_evaluate(const nl_graph *g, const nl_options *o);
+int nl_time(const nl_graph *g, const nl_options *o);
+
+/* "conv 11x11/4 -> 96" for reports. */
+void nl_node_describe(const nl_node *nd, char *buf, size_t len);
+
+#endif
