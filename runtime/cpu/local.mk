@@ -1,1 +1,18 @@
-# runtime/cpu/local.mk - included by the top Makefile.am
+# runtime/cpu/local.mk - the CPU backend (OpenBLAS + OpenMP), the reference
+# every other backend is checked against.
+noinst_LIBRARIES += libcpu.a
+libcpu_a_SOURCES = \
+	runtime/cpu/cpu.h \
+	runtime/cpu/backend.c \
+	runtime/cpu/conv.c \
+	runtime/cpu/pool.c \
+	runtime/cpu/fc.c \
+	runtime/cpu/activation.c \
+	runtime/cpu/dropout.c \
+	runtime/cpu/batchnorm.c \
+	runtime/cpu/join.c \
+	runtime/cpu/loss.c \
+	runtime/cpu/gather.c
+# The hot loops (im2col, col2im, pooling, elementwise) are worth -O3's
+# vectoriser; it stays portable (no -march).
+libcpu_a_CFLAGS = $(AM_CFLAGS) -O3

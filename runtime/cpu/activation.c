@@ -1,0 +1,151 @@
+/* activation.c - ReLU, sigmoid, tanh and softmax along channels.
+ *
+ * The plan may run ReLU in place (y == x) and hand backward dx == dy, so
+ * every derivative here is computed from y, never from x: relu' = (y > 0),
+ * sigmoid' = y (1 - y), tanh' = 1 - y^2.  Each loop reads element i before
+ * writing element i, which is all aliasing needs.
+ */
+#include <config.h>
+
+#include <math.h>
+
+#include "runtime/cpu/cpu.h"
+
+void nl_cpu_relu_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)be;
+	(void)training;
+	const size_t n = nl_cpu_numel(&s->ys);
+	const float *x = s->x[0];
+	float *y = s->y;
+	/* x < 0 ? 0 : x keeps a NaN visible, as PyTorch does. */
+	for (size_t i = 0; i < n; i++)
+		y[i] = x[i] < 0.0f ? 0.0f : x[i];
+}
+
+void nl_cpu_relu_backward(nl_backend *be, nl_step *s)
+{
+	(void)be;
+	float *dx = s->dx[0];
+	if (!dx)
+		return;
+	const size_t n = nl_cpu_numel(&s->ys);
+	const float *y = s->y, *dy = s->dy;
+	if (s->dx_accumulate[0]) {
+		for (size_t i = 0; i < n; i++)
+			dx[i] += y[i] > 0.0f ? dy[i] : 0.0f;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+	}
+}
+
+void nl_cpu_sigmoid_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)be;
+	(void)training;
+	const size_t n = nl_cpu_numel(&s->ys);
+	const float *x = s->x[0];
+	float *y = s->y;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n > NL_CPU_PAR_MIN)
+#endif
+	for (size_t i = 0; i < n; i++)
+		y[i] = 1.0f / (1.0f + expf(-x[i]));
+}
+
+void nl_cpu_sigmoid_backward(nl_backend *be, nl_step *s)
+{
+	(void)be;
+	float *dx = s->dx[0];
+	if (!dx)
+		return;
+	const size_t n = nl_cpu_numel(&s->ys);
+	const float *y = s->y, *dy = s->dy;
+	const int acc = s->dx_accumulate[0];
+	for (size_t i = 0; i < n; i++) {
+		float g = dy[i] * y[i] * (1.0f - y[i]);
+		dx[i] = acc ? dx[i] + g : g;
+	}
+}
+
+void nl_cpu_tanh_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)be;
+	(void)training;
+	const size_t n = nl_cpu_numel(&s->ys);
+	const float *x = s->x[0];
+	float *y = s->y;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n > NL_CPU_PAR_MIN)
+#endif
+	for (size_t i = 0; i < n; i++)
+		y[i] = tanhf(x[i]);
+}
+
+void nl_cpu_tanh_backward(nl_backend *be, nl_step *s)
+{
+	(void)be;
+	float *dx = s->dx[0];
+	if (!dx)
+		return;
+	const size_t n = nl_cpu_numel(&s->ys);
+	const float *y = s->y, *dy = s->dy;
+	const int acc = s->dx_accumulate[0];
+	for (size_t i = 0; i < n; i++) {
+		float g = dy[i] * (1.0f - y[i] * y[i]);
+		dx[i] = acc ? dx[i] + g : g;
+	}
+}
+
+/* Softmax over C at every (n, h, w): elements of one softmax are hw apart. */
+void nl_cpu_softmax_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)be;
+	(void)training;
+	const int n = s->ys.n, c = s->ys.c;
+	const size_t hw = (size_t)s->ys.h * s->ys.w;
+	for (int i = 0; i < n; i++) {
+		for (size_t p = 0; p < hw; p++) {
+			const float *x = s->x[0] + (size_t)i * c * hw + p;
+			float *y = s->y + (size_t)i * c * hw + p;
+			float m = x[0];
+			for (int k = 1; k < c; k++)
+				if (x[k * hw] > m)
+					m = x[k * hw];
+			float sum = 0.0f;
+			for (int k = 0; k < c; k++) {
+				y[k * hw] = expf(x[k * hw] - m);
+				sum += y[k * hw];
+			}
+			float inv = 1.0f / sum;
+			for (int k = 0; k < c; k++)
+				y[k * hw] *= inv;
+		}
+	}
+}
+
+/* dx = y * (dy - sum_k dy_k y_k) */
+void nl_cpu_softmax_backward(nl_backend *be, nl_step *s)
+{
+	(void)be;
+	if (!s->dx[0])
+		return;
+	const int n = s->ys.n, c = s->ys.c;
+	const size_t hw = (size_t)s->ys.h * s->ys.w;
+	const int acc = s->dx_accumulate[0];
+	for (int i = 0; i < n; i++) {
+		for (size_t p = 0; p < hw; p++) {
+			const float *y = s->y + (size_t)i * c * hw + p;
+			const float *dy = s->dy + (size_t)i * c * hw + p;
+			float *dx = s->dx[0] + (size_t)i * c * hw + p;
+			float dot = 0.0f;
+			for (int k = 0; k < c; k++)
+				dot += dy[k * hw] * y[k * hw];
+			for (int k = 0; k < c; k++) {
+				float g = y[k * hw] * (dy[k * hw] - dot);
+				dx[k * hw] = acc ? dx[k * hw] + g : g;
+			}
+		}
+	}
+}

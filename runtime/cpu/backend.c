@@ -1,0 +1,202 @@
+/* backend.c - the CPU backend's table: memory, clock, threads, prepare.
+ *
+ * Host memory throughout, so upload/download/copy are memcpy.  Tensors come
+ * 64-byte aligned (a cache line, and what AVX-512 loads like best) and zeroed
+ * as the table's contract says.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include <cblas.h>
+
+#include "runtime/cpu/cpu.h"
+
+void nl_cpu_grad_store(float *dst, const float *g, size_t n, int accumulate)
+{
+	if (accumulate) {
+		for (size_t i = 0; i < n; i++)
+			dst[i] += g[i];
+	} else if (dst != g) {
+		memcpy(dst, g, n * sizeof *dst);
+	}
+}
+
+static void *cpu_alloc(nl_backend *be, size_t bytes)
+{
+	(void)be;
+	/* aligned_alloc wants a multiple of the alignment; 0 bytes still
+	 * gets a real pointer so callers need no special case. */
+	size_t rounded = (bytes + 63) / 64 * 64;
+	if (rounded < bytes) {
+		fprintf(stderr, "netlang: cannot allocate %zu bytes of memory on the cpu\n", bytes);
+		return NULL;
+	}
+	if (rounded == 0)
+		rounded = 64;
+	void *p = aligned_alloc(64, rounded);
+	if (!p) {
+		fprintf(stderr, "netlang: out of memory: cannot allocate %zu bytes (%.1f MiB) on the cpu\n",
+		        bytes, (double)bytes / (1024.0 * 1024.0));
+		return NULL;
+	}
+	memset(p, 0, rounded);
+	return p;
+}
+
+static void cpu_release(nl_backend *be, void *p)
+{
+	(void)be;
+	free(p);
+}
+
+static void cpu_memcpy(nl_backend *be, void *dst, const void *src, size_t bytes)
+{
+	(void)be;
+	if (bytes && dst != src)
+		memmove(dst, src, bytes);
+}
+
+static void cpu_fill(nl_backend *be, float *dst, float value, size_t n)
+{
+	(void)be;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = value;
+}
+
+static int cpu_prepare(nl_backend *be, nl_step *s, size_t *aux_bytes,
+                       size_t *workspace_bytes)
+{
+	(void)be;
+	*aux_bytes = 0;
+	*workspace_bytes = 0;
+	if (!s->node) {
+		fprintf(stderr, "netlang: cpu: a step without a node\n");
+		return -1;
+	}
+	if (s->ninputs < 0 || s->ninputs > NL_MAX_INPUTS) {
+		fprintf(stderr, "netlang: cpu: a %s step with %d inputs (at most %d)\n",
+		        nl_kind_name(s->node->kind), s->ninputs, NL_MAX_INPUTS);
+		return -1;
+	}
+	switch (s->node->kind) {
+	case NL_CONV:
+		*workspace_bytes = nl_cpu_conv_workspace(s);
+		break;
+	case NL_MAXPOOL:
+		*aux_bytes = nl_cpu_maxpool_aux(s);
+		break;
+	case NL_DROPOUT:
+		*aux_bytes = nl_cpu_dropout_aux(s);
+		break;
+	case NL_BATCHNORM:
+		*aux_bytes = nl_cpu_batchnorm_aux(s);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void cpu_unprepare(nl_backend *be, nl_step *s)
+{
+	(void)be;
+	(void)s;
+}
+
+static void cpu_sync(nl_backend *be)
+{
+	(void)be;
+}
+
+static double cpu_clock(nl_backend *be)
+{
+	(void)be;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void cpu_destroy(nl_backend *be)
+{
+	free(be);
+}
+
+void nl_cpu_input_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)be;
+	(void)s;
+	(void)training;
+}
+
+void nl_cpu_input_backward(nl_backend *be, nl_step *s)
+{
+	(void)be;
+	(void)s;
+}
+
+nl_backend *nl_cpu_backend_new(int threads)
+{
+	nl_backend *be = calloc(1, sizeof *be);
+	if (!be) {
+		fprintf(stderr, "netlang: out of memory creating the cpu backend\n");
+		return NULL;
+	}
+	if (threads <= 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (int)n : 1;
+	}
+	/* One pool of `threads` for BLAS and one for our own loops; they never
+	 * run at the same time (no sgemm is called inside a parallel region),
+	 * so the machine is not oversubscribed. */
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+	openblas_set_num_threads(threads);
+#endif
+#ifdef _OPENMP
+	omp_set_num_threads(threads);
+#endif
+	be->name = "cpu";
+	be->threads = threads;
+	be->alloc = cpu_alloc;
+	be->release = cpu_release;
+	be->upload = cpu_memcpy;
+	be->download = cpu_memcpy;
+	be->copy = cpu_memcpy;
+	be->fill = cpu_fill;
+	be->prepare = cpu_prepare;
+	be->unprepare = cpu_unprepare;
+
+#define SET(kind, name) \
+	be->forward[kind] = nl_cpu_##name##_forward; \
+	be->backward[kind] = nl_cpu_##name##_backward;
+	SET(NL_INPUT, input)
+	SET(NL_CONV, conv)
+	SET(NL_MAXPOOL, maxpool)
+	SET(NL_AVGPOOL, avgpool)
+	SET(NL_GAVGPOOL, gavgpool)
+	SET(NL_FC, fc)
+	SET(NL_RELU, relu)
+	SET(NL_SIGMOID, sigmoid)
+	SET(NL_TANH, tanh)
+	SET(NL_SOFTMAX, softmax)
+	SET(NL_DROPOUT, dropout)
+	SET(NL_FLATTEN, flatten)
+	SET(NL_BATCHNORM, batchnorm)
+	SET(NL_CONCAT, concat)
+	SET(NL_ADD, add)
+#undef SET
+
+	be->loss = nl_cpu_loss;
+	be->sgd = nl_cpu_sgd;
+	be->gather = nl_cpu_gather;
+	be->sync = cpu_sync;
+	be->clock = cpu_clock;
+	be->destroy = cpu_destroy;
+	return be;
+}

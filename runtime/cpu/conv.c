@@ -1,0 +1,299 @@
+/* conv.c - 2-D convolution with bias: im2col + one sgemm per chunk of images.
+ *
+ * Small feature maps (AlexNet's 13x13, VGG's 14x14) make a poor sgemm when
+ * done one image at a time (N = 169 columns), so images are batched: a chunk
+ * of nb images is unfolded side by side into col[K][nb*P] (K = C*kh*kw,
+ * P = OH*OW) and one sgemm computes all their outputs, which are then
+ * scattered back to NCHW.  nb is chosen so the sgemm has a few thousand
+ * columns while the workspace stays bounded.  A 1x1 stride-1 unpadded
+ * convolution of one image at a time needs no unfolding at all: the image
+ * itself is the column matrix.
+ *
+ * Backward reuses the same workspace: per chunk, col = im2col(x) gives
+ * dW += dY col^T, then col is overwritten by dcol = W^T dY and folded back
+ * (col2im) into dx.
+ */
+#include <config.h>
+
+#include <cblas.h>
+
+#include "runtime/cpu/cpu.h"
+
+/* Aim for this many sgemm columns per chunk ... */
+#define CONV_TARGET_COLS 4096
+/* ... without letting the workspace grow past this many floats (64 MiB). */
+#define CONV_MAX_WS_FLOATS ((size_t)16 << 20)
+
+typedef struct conv_geom {
+	int n, c, h, w;          /* input */
+	int oc, oh, ow;          /* output */
+	int kh, kw, sh, sw, ph, pw;
+	size_t K, P;             /* rows and columns per image of col */
+	int nb;                  /* images per chunk */
+	int direct;              /* 1x1, stride 1, no padding, nb == 1 */
+} conv_geom;
+
+static conv_geom conv_geometry(const nl_step *s)
+{
+	const nl_node *nd = s->node;
+	conv_geom g;
+	g.n = s->xs[0].n; g.c = s->xs[0].c; g.h = s->xs[0].h; g.w = s->xs[0].w;
+	g.oc = s->ys.c; g.oh = s->ys.h; g.ow = s->ys.w;
+	g.kh = nd->kh; g.kw = nd->kw; g.sh = nd->sh; g.sw = nd->sw;
+	g.ph = nd->ph; g.pw = nd->pw;
+	g.K = (size_t)g.c * (size_t)g.kh * (size_t)g.kw;
+	g.P = (size_t)g.oh * (size_t)g.ow;
+
+	size_t want = (CONV_TARGET_COLS + g.P - 1) / (g.P ? g.P : 1);
+	size_t per_image = (g.K + (size_t)g.oc) * g.P;
+	size_t fit = per_image ? CONV_MAX_WS_FLOATS / per_image : 1;
+	size_t nb = want < fit ? want : fit;
+	if (nb > (size_t)g.n)
+		nb = (size_t)g.n;
+	if (nb < 1)
+		nb = 1;
+	g.nb = (int)nb;
+	g.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 &&
+	           g.ph == 0 && g.pw == 0 && g.nb == 1;
+	return g;
+}
+
+size_t nl_cpu_conv_workspace(const nl_step *s)
+{
+	conv_geom g = conv_geometry(s);
+	if (g.direct)
+		return 0;
+	/* col, plus the chunk's outputs (or output gradients) in [OC][nb*P]
+	 * order when more than one image shares the sgemm. */
+	size_t floats = g.K * (size_t)g.nb * g.P;
+	if (g.nb > 1)
+		floats += (size_t)g.oc * (size_t)g.nb * g.P;
+	return floats * sizeof(float);
+}
+
+/* Output columns [lo, hi) whose input column o*s - p + k lies inside [0, w). */
+static void valid_range(int out, int s, int p, int k, int w, int *lo, int *hi)
+{
+	/* o*s - p + k >= 0  <=>  o >= ceil((p - k) / s) */
+	int a = p - k;
+	int l = a <= 0 ? 0 : (a + s - 1) / s;
+	/* o*s - p + k <= w - 1  <=>  o <= floor((w - 1 + p - k) / s) */
+	int b = w - 1 + p - k;
+	int h = b < 0 ? 0 : b / s + 1;
+	if (h > out)
+		h = out;
+	if (l > h)
+		l = h;
+	*lo = l;
+	*hi = h;
+}
+
+/* col[r][b*P + oy*OW + ox] for images n0 .. n0+nb-1, rows r = (c, i, j). */
+static void im2col(const conv_geom *g, const float *x, int n0, int nb, float *col)
+{
+	const size_t K = g->K, P = g->P, cols = (size_t)nb * P;
+	const size_t plane = (size_t)g->h * (size_t)g->w;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (K * cols > NL_CPU_PAR_MIN)
+#endif
+	for (size_t r = 0; r < K; r++) {
+		int c = (int)(r / ((size_t)g->kh * g->kw));
+		int i = (int)(r / g->kw % g->kh);
+		int j = (int)(r % g->kw);
+		int xlo, xhi;
+		valid_range(g->ow, g->sw, g->pw, j, g->w, &xlo, &xhi);
+		for (int b = 0; b < nb; b++) {
+			const float *xp = x + ((size_t)(n0 + b) * g->c + c) * plane;
+			float *dst = col + r * cols + (size_t)b * P;
+			for (int oy = 0; oy < g->oh; oy++, dst += g->ow) {
+				int iy = oy * g->sh - g->ph + i;
+				if (iy < 0 || iy >= g->h) {
+					memset(dst, 0, (size_t)g->ow * sizeof *dst);
+					continue;
+				}
+				const float *src = xp + (size_t)iy * g->w - g->pw + j;
+				for (int ox = 0; ox < xlo; ox++)
+					dst[ox] = 0.0f;
+				if (g->sw == 1) {
+					memcpy(dst + xlo, src + xlo, (size_t)(xhi - xlo) * sizeof *dst);
+				} else {
+					for (int ox = xlo; ox < xhi; ox++)
+						dst[ox] = src[(size_t)ox * g->sw];
+				}
+				for (int ox = xhi; ox < g->ow; ox++)
+					dst[ox] = 0.0f;
+			}
+		}
+	}
+}
+
+/* dx[n0+b][c] (+)= the fold of col's rows for channel c.  One task per
+ * (image, channel) so no two threads touch the same plane. */
+static void col2im(const conv_geom *g, const float *col, int n0, int nb,
+                   float *dx, int accumulate)
+{
+	const size_t P = g->P, cols = (size_t)nb * P;
+	const size_t plane = (size_t)g->h * (size_t)g->w;
+	const size_t tasks = (size_t)nb * (size_t)g->c;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (g->K * cols > NL_CPU_PAR_MIN)
+#endif
+	for (size_t t = 0; t < tasks; t++) {
+		int b = (int)(t / (size_t)g->c);
+		int c = (int)(t % (size_t)g->c);
+		float *xp = dx + ((size_t)(n0 + b) * g->c + c) * plane;
+		if (!accumulate)
+			memset(xp, 0, plane * sizeof *xp);
+		for (int i = 0; i < g->kh; i++) {
+			for (int j = 0; j < g->kw; j++) {
+				size_t r = ((size_t)c * g->kh + i) * g->kw + j;
+				const float *src = col + r * cols + (size_t)b * P;
+				int xlo, xhi;
+				valid_range(g->ow, g->sw, g->pw, j, g->w, &xlo, &xhi);
+				for (int oy = 0; oy < g->oh; oy++, src += g->ow) {
+					int iy = oy * g->sh - g->ph + i;
+					if (iy < 0 || iy >= g->h)
+						continue;
+					float *dst = xp + (size_t)iy * g->w - g->pw + j;
+					if (g->sw == 1) {
+						for (int ox = xlo; ox < xhi; ox++)
+							dst[ox] += src[ox];
+					} else {
+						for (int ox = xlo; ox < xhi; ox++)
+							dst[(size_t)ox * g->sw] += src[ox];
+					}
+				}
+			}
+		}
+	}
+}
+
+void nl_cpu_conv_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)training;
+	conv_geom g = conv_geometry(s);
+	const float *x = s->x[0];
+	float *y = s->y;
+	const size_t P = g.P, OC = (size_t)g.oc, K = g.K;
+	float *col = be->workspace;
+	float *tmp = col ? col + K * (size_t)g.nb * P : NULL;
+
+	for (int n0 = 0; n0 < g.n; n0 += g.nb) {
+		int nb = g.n - n0 < g.nb ? g.n - n0 : g.nb;
+		size_t cols = (size_t)nb * P;
+		const float *a;
+		if (g.direct) {
+			a = x + (size_t)n0 * K * P;
+		} else {
+			im2col(&g, x, n0, nb, col);
+			a = col;
+		}
+		if (g.nb == 1) {
+			float *yp = y + (size_t)n0 * OC * P;
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+			            (int)OC, (int)P, (int)K, 1.0f, s->w, (int)K,
+			            a, (int)P, 0.0f, yp, (int)P);
+			const float *bias = s->b;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (OC * P > NL_CPU_PAR_MIN)
+#endif
+			for (size_t o = 0; o < OC; o++) {
+				float bo = bias[o];
+				float *row = yp + o * P;
+				for (size_t p = 0; p < P; p++)
+					row[p] += bo;
+			}
+		} else {
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+			            (int)OC, (int)cols, (int)K, 1.0f, s->w, (int)K,
+			            a, (int)cols, 0.0f, tmp, (int)cols);
+			const float *bias = s->b;
+			size_t tasks = (size_t)nb * OC;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (OC * cols > NL_CPU_PAR_MIN)
+#endif
+			for (size_t t = 0; t < tasks; t++) {
+				size_t b = t / OC, o = t % OC;
+				const float *src = tmp + o * cols + b * P;
+				float *dst = y + ((size_t)(n0 + b) * OC + o) * P;
+				float bo = bias[o];
+				for (size_t p = 0; p < P; p++)
+					dst[p] = src[p] + bo;
+			}
+		}
+	}
+}
+
+void nl_cpu_conv_backward(nl_backend *be, nl_step *s)
+{
+	conv_geom g = conv_geometry(s);
+	const float *x = s->x[0], *dy = s->dy;
+	float *dx = s->dx[0];
+	const size_t P = g.P, OC = (size_t)g.oc, K = g.K;
+	float *col = be->workspace;
+	float *tmp = col ? col + K * (size_t)g.nb * P : NULL;
+
+	/* db[o] = sum over images and pixels of dy. */
+	if (s->db) {
+		for (size_t o = 0; o < OC; o++) {
+			double acc = 0.0;
+			for (int n = 0; n < g.n; n++) {
+				const float *row = dy + ((size_t)n * OC + o) * P;
+				float part = 0.0f;
+				for (size_t p = 0; p < P; p++)
+					part += row[p];
+				acc += part;
+			}
+			s->db[o] = (float)acc;
+		}
+	}
+
+	for (int n0 = 0; n0 < g.n; n0 += g.nb) {
+		int nb = g.n - n0 < g.nb ? g.n - n0 : g.nb;
+		size_t cols = (size_t)nb * P;
+		float beta = n0 == 0 ? 0.0f : 1.0f;
+
+		/* dY of the chunk as [OC][cols]. */
+		const float *dyc;
+		if (g.nb == 1) {
+			dyc = dy + (size_t)n0 * OC * P;
+		} else {
+			size_t tasks = (size_t)nb * OC;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (OC * cols > NL_CPU_PAR_MIN)
+#endif
+			for (size_t t = 0; t < tasks; t++) {
+				size_t b = t / OC, o = t % OC;
+				memcpy(tmp + o * cols + b * P,
+				       dy + ((size_t)(n0 + b) * OC + o) * P, P * sizeof *tmp);
+			}
+			dyc = tmp;
+		}
+
+		const float *a;
+		if (g.direct) {
+			a = x + (size_t)n0 * K * P;
+		} else {
+			im2col(&g, x, n0, nb, col);
+			a = col;
+		}
+		if (s->dw)
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+			            (int)OC, (int)K, (int)cols, 1.0f, dyc, (int)cols,
+			            a, (int)cols, beta, s->dw, (int)K);
+		if (!dx)
+			continue;
+		if (g.direct) {
+			float *dxp = dx + (size_t)n0 * K * P;
+			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
+			            (int)K, (int)P, (int)OC, 1.0f, s->w, (int)K,
+			            dyc, (int)P, s->dx_accumulate[0] ? 1.0f : 0.0f,
+			            dxp, (int)P);
+		} else {
+			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
+			            (int)K, (int)cols, (int)OC, 1.0f, s->w, (int)K,
+			            dyc, (int)cols, 0.0f, col, (int)cols);
+			col2im(&g, col, n0, nb, dx, s->dx_accumulate[0]);
+		}
+	}
+}

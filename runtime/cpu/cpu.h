@@ -1,0 +1,67 @@
+/* cpu.h - private to the CPU backend: the per-kind entry points and the few
+ * helpers they share.  Each group of kinds lives in a file of its own
+ * (conv.c, pool.c, fc.c, activation.c, dropout.c, batchnorm.c, join.c,
+ * loss.c, gather.c); backend.c fills the table from these.
+ */
+#ifndef NL_CPU_H
+#define NL_CPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "runtime/backend.h"
+
+/* Elements of a shape (n*c*h*w) and of one example (c*h*w). */
+static inline size_t nl_cpu_numel(const nl_shape *s)
+{
+	return (size_t)s->n * (size_t)s->c * (size_t)s->h * (size_t)s->w;
+}
+
+static inline size_t nl_cpu_chw(const nl_shape *s)
+{
+	return (size_t)s->c * (size_t)s->h * (size_t)s->w;
+}
+
+/* dst = g or dst += g (the dx_accumulate contract).  dst == g with no
+ * accumulation is a no-op, so an aliased gradient costs nothing. */
+void nl_cpu_grad_store(float *dst, const float *g, size_t n, int accumulate);
+
+/* Aux and workspace requests, per kind (0 when none). */
+size_t nl_cpu_conv_workspace(const nl_step *s);
+size_t nl_cpu_maxpool_aux(const nl_step *s);
+size_t nl_cpu_dropout_aux(const nl_step *s);
+size_t nl_cpu_batchnorm_aux(const nl_step *s);
+
+/* The forward/backward of every kind. */
+#define NL_CPU_OP(name) \
+	void nl_cpu_##name##_forward(nl_backend *be, nl_step *s, int training); \
+	void nl_cpu_##name##_backward(nl_backend *be, nl_step *s);
+NL_CPU_OP(input)
+NL_CPU_OP(conv)
+NL_CPU_OP(maxpool)
+NL_CPU_OP(avgpool)
+NL_CPU_OP(gavgpool)
+NL_CPU_OP(fc)
+NL_CPU_OP(relu)
+NL_CPU_OP(sigmoid)
+NL_CPU_OP(tanh)
+NL_CPU_OP(softmax)
+NL_CPU_OP(dropout)
+NL_CPU_OP(flatten)
+NL_CPU_OP(batchnorm)
+NL_CPU_OP(concat)
+NL_CPU_OP(add)
+#undef NL_CPU_OP
+
+void nl_cpu_loss(nl_backend *be, const float *logits, const int32_t *labels,
+                 int n, int k, float *dlogits, float *acc);
+void nl_cpu_sgd(nl_backend *be, float *w, const float *g, float *v, size_t n,
+                float lr, float momentum, float weight_decay);
+void nl_cpu_gather(nl_backend *be, const uint8_t *images, const uint8_t *labels,
+                   const int32_t *idx, int n, int h, int w, int oh, int ow,
+                   float *out, int32_t *labels_out);
+
+/* OpenMP parallel-for only when the loop is worth waking threads for. */
+#define NL_CPU_PAR_MIN 32768
+
+#endif

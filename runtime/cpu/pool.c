@@ -1,0 +1,219 @@
+/* pool.c - max, average and global average pooling, as PyTorch computes them.
+ *
+ * Max pooling treats padding as -inf (a pad never wins), takes the first
+ * maximum on ties and lets a NaN win, like PyTorch's CPU kernel; it keeps
+ * each output's argmax (an index into its input plane) in aux so backward
+ * is a scatter.  Average pooling counts padded cells in the divisor
+ * (count_include_pad=True, PyTorch's default).
+ */
+#include <config.h>
+
+#include <math.h>
+
+#include "runtime/cpu/cpu.h"
+
+typedef struct pool_geom {
+	int planes;              /* n * c */
+	int h, w, oh, ow;
+	int kh, kw, sh, sw, ph, pw;
+} pool_geom;
+
+static pool_geom pool_geometry(const nl_step *s)
+{
+	const nl_node *nd = s->node;
+	pool_geom g;
+	g.planes = s->xs[0].n * s->xs[0].c;
+	g.h = s->xs[0].h; g.w = s->xs[0].w;
+	g.oh = s->ys.h; g.ow = s->ys.w;
+	g.kh = nd->kh; g.kw = nd->kw; g.sh = nd->sh; g.sw = nd->sw;
+	g.ph = nd->ph; g.pw = nd->pw;
+	return g;
+}
+
+size_t nl_cpu_maxpool_aux(const nl_step *s)
+{
+	return nl_cpu_numel(&s->ys) * sizeof(int32_t);
+}
+
+void nl_cpu_maxpool_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)be;
+	(void)training;
+	pool_geom g = pool_geometry(s);
+	const size_t in_plane = (size_t)g.h * g.w, out_plane = (size_t)g.oh * g.ow;
+	int32_t *arg = s->aux;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (g.planes * in_plane > NL_CPU_PAR_MIN)
+#endif
+	for (int pl = 0; pl < g.planes; pl++) {
+		const float *x = s->x[0] + (size_t)pl * in_plane;
+		float *y = s->y + (size_t)pl * out_plane;
+		int32_t *a = arg + (size_t)pl * out_plane;
+		for (int oy = 0; oy < g.oh; oy++) {
+			int y0 = oy * g.sh - g.ph, y1 = y0 + g.kh;
+			if (y0 < 0) y0 = 0;
+			if (y1 > g.h) y1 = g.h;
+			for (int ox = 0; ox < g.ow; ox++) {
+				int x0 = ox * g.sw - g.pw, x1 = x0 + g.kw;
+				if (x0 < 0) x0 = 0;
+				if (x1 > g.w) x1 = g.w;
+				float m = -INFINITY;
+				int32_t best = -1;
+				for (int iy = y0; iy < y1; iy++) {
+					for (int ix = x0; ix < x1; ix++) {
+						float v = x[iy * g.w + ix];
+						if (v > m || isnan(v) || best < 0) {
+							m = v;
+							best = iy * g.w + ix;
+							if (isnan(v))
+								goto done;
+						}
+					}
+				}
+done:
+				y[oy * g.ow + ox] = m;
+				a[oy * g.ow + ox] = best;
+			}
+		}
+	}
+}
+
+void nl_cpu_maxpool_backward(nl_backend *be, nl_step *s)
+{
+	(void)be;
+	if (!s->dx[0])
+		return;
+	pool_geom g = pool_geometry(s);
+	const size_t in_plane = (size_t)g.h * g.w, out_plane = (size_t)g.oh * g.ow;
+	const int32_t *arg = s->aux;
+	const int acc = s->dx_accumulate[0];
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (g.planes * in_plane > NL_CPU_PAR_MIN)
+#endif
+	for (int pl = 0; pl < g.planes; pl++) {
+		float *dx = s->dx[0] + (size_t)pl * in_plane;
+		const float *dy = s->dy + (size_t)pl * out_plane;
+		const int32_t *a = arg + (size_t)pl * out_plane;
+		if (!acc)
+			memset(dx, 0, in_plane * sizeof *dx);
+		for (size_t o = 0; o < out_plane; o++)
+			if (a[o] >= 0)
+				dx[a[o]] += dy[o];
+	}
+}
+
+/* PyTorch's divisor: the window clipped to the padded input, not to the
+ * image, so padded cells count. */
+static int avg_divisor(const pool_geom *g, int oy, int ox)
+{
+	int y0 = oy * g->sh - g->ph, x0 = ox * g->sw - g->pw;
+	int y1 = y0 + g->kh, x1 = x0 + g->kw;
+	if (y1 > g->h + g->ph) y1 = g->h + g->ph;
+	if (x1 > g->w + g->pw) x1 = g->w + g->pw;
+	return (y1 - y0) * (x1 - x0);
+}
+
+void nl_cpu_avgpool_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)be;
+	(void)training;
+	pool_geom g = pool_geometry(s);
+	const size_t in_plane = (size_t)g.h * g.w, out_plane = (size_t)g.oh * g.ow;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (g.planes * in_plane > NL_CPU_PAR_MIN)
+#endif
+	for (int pl = 0; pl < g.planes; pl++) {
+		const float *x = s->x[0] + (size_t)pl * in_plane;
+		float *y = s->y + (size_t)pl * out_plane;
+		for (int oy = 0; oy < g.oh; oy++) {
+			int y0 = oy * g.sh - g.ph, y1 = y0 + g.kh;
+			if (y0 < 0) y0 = 0;
+			if (y1 > g.h) y1 = g.h;
+			for (int ox = 0; ox < g.ow; ox++) {
+				int x0 = ox * g.sw - g.pw, x1 = x0 + g.kw;
+				if (x0 < 0) x0 = 0;
+				if (x1 > g.w) x1 = g.w;
+				float sum = 0.0f;
+				for (int iy = y0; iy < y1; iy++)
+					for (int ix = x0; ix < x1; ix++)
+						sum += x[iy * g.w + ix];
+				y[oy * g.ow + ox] = sum / (float)avg_divisor(&g, oy, ox);
+			}
+		}
+	}
+}
+
+void nl_cpu_avgpool_backward(nl_backend *be, nl_step *s)
+{
+	(void)be;
+	if (!s->dx[0])
+		return;
+	pool_geom g = pool_geometry(s);
+	const size_t in_plane = (size_t)g.h * g.w, out_plane = (size_t)g.oh * g.ow;
+	const int acc = s->dx_accumulate[0];
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (g.planes * in_plane > NL_CPU_PAR_MIN)
+#endif
+	for (int pl = 0; pl < g.planes; pl++) {
+		float *dx = s->dx[0] + (size_t)pl * in_plane;
+		const float *dy = s->dy + (size_t)pl * out_plane;
+		if (!acc)
+			memset(dx, 0, in_plane * sizeof *dx);
+		for (int oy = 0; oy < g.oh; oy++) {
+			int y0 = oy * g.sh - g.ph, y1 = y0 + g.kh;
+			if (y0 < 0) y0 = 0;
+			if (y1 > g.h) y1 = g.h;
+			for (int ox = 0; ox < g.ow; ox++) {
+				int x0 = ox * g.sw - g.pw, x1 = x0 + g.kw;
+				if (x0 < 0) x0 = 0;
+				if (x1 > g.w) x1 = g.w;
+				float v = dy[oy * g.ow + ox] / (float)avg_divisor(&g, oy, ox);
+				for (int iy = y0; iy < y1; iy++)
+					for (int ix = x0; ix < x1; ix++)
+						dx[iy * g.w + ix] += v;
+			}
+		}
+	}
+}
+
+void nl_cpu_gavgpool_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)be;
+	(void)training;
+	const int planes = s->xs[0].n * s->xs[0].c;
+	const size_t hw = (size_t)s->xs[0].h * s->xs[0].w;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (planes * hw > NL_CPU_PAR_MIN)
+#endif
+	for (int pl = 0; pl < planes; pl++) {
+		const float *x = s->x[0] + (size_t)pl * hw;
+		float sum = 0.0f;
+		for (size_t i = 0; i < hw; i++)
+			sum += x[i];
+		s->y[pl] = sum / (float)hw;
+	}
+}
+
+void nl_cpu_gavgpool_backward(nl_backend *be, nl_step *s)
+{
+	(void)be;
+	if (!s->dx[0])
+		return;
+	const int planes = s->xs[0].n * s->xs[0].c;
+	const size_t hw = (size_t)s->xs[0].h * s->xs[0].w;
+	const int acc = s->dx_accumulate[0];
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (planes * hw > NL_CPU_PAR_MIN)
+#endif
+	for (int pl = 0; pl < planes; pl++) {
+		float *dx = s->dx[0] + (size_t)pl * hw;
+		float v = s->dy[pl] / (float)hw;
+		if (acc) {
+			for (size_t i = 0; i < hw; i++)
+				dx[i] += v;
+		} else {
+			for (size_t i = 0; i < hw; i++)
+				dx[i] = v;
+		}
+	}
+}
