@@ -81,8 +81,12 @@ static int cpu_prepare(nl_backend *be, nl_step *s, size_t *aux_bytes,
 		return -1;
 	}
 	if (s->ninputs < 0 || s->ninputs > NL_MAX_INPUTS) {
-		fprintf(stderr, "netlang: cpu: a %s step with %d inputs (at most %d)\n",
-		        nl_kind_name(s->node->kind), s->ninputs, NL_MAX_INPUTS);
+		fprintf(stderr, "netlang: cpu: a step (kind %d) with %d inputs (at most %d)\n",
+		        (int)s->node->kind, s->ninputs, NL_MAX_INPUTS);
+		return -1;
+	}
+	if ((unsigned)s->node->kind >= NL_NKINDS) {
+		fprintf(stderr, "netlang: cpu: unknown layer kind %d\n", (int)s->node->kind);
 		return -1;
 	}
 	switch (s->node->kind) {
