@@ -1,1 +1,10 @@
-# tests/runtime/local.mk
+# tests/runtime/local.mk - the plan, the trainer and the command line.
+check_PROGRAMS += tests/runtime/plan_check
+tests_runtime_plan_check_LDADD = $(NL_LIBS) $(NL_GPU_LDADD) $(BLAS_LIBS) $(LIBS)
+TESTS += tests/runtime/plan_check
+# LONG_TESTS train for minutes; the sanitizer build leaves them out with
+# `make check LONG_TESTS=`.
+LONG_TESTS = tests/runtime/lenet_accuracy.sh tests/runtime/big_nets.sh
+TESTS += tests/runtime/seed.sh tests/runtime/cli.sh $(LONG_TESTS)
+EXTRA_DIST += tests/runtime/common.sh tests/runtime/seed.sh tests/runtime/cli.sh \
+	tests/runtime/lenet_accuracy.sh tests/runtime/big_nets.sh
