@@ -1,0 +1,70 @@
+/* activation.c - relu, sigmoid, tanh and softmax on cuDNN.
+ *
+ * The plan may run an activation in place (y == x) and hand its backward
+ * the same buffer for dy and dx.  cuDNN allows both; and since x then holds
+ * the output, the derivatives must come from y alone: relu's from y > 0
+ * (the same cells as x > 0), sigmoid's y(1 - y), tanh's 1 - y^2, which is
+ * how cuDNN computes them.
+ */
+#include <config.h>
+
+#include "gpu/gpu.h"
+
+int nl_gpu_activation_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p)
+{
+	(void)g;
+	cudnnActivationMode_t mode = s->node->kind == NL_RELU    ? CUDNN_ACTIVATION_RELU
+	                           : s->node->kind == NL_SIGMOID ? CUDNN_ACTIVATION_SIGMOID
+	                                                         : CUDNN_ACTIVATION_TANH;
+	NL_CUDNN_OR(cudnnCreateActivationDescriptor(&p->act), return -1);
+	NL_CUDNN_OR(cudnnSetActivationDescriptor(p->act, mode, CUDNN_NOT_PROPAGATE_NAN, 0.0),
+	            return -1);
+	return 0;
+}
+
+void nl_gpu_activation_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)training;
+	nl_gpu *g = nl_gpu_of(be);
+	nl_gpu_step *p = s->priv;
+	const float one = 1.0f, zero = 0.0f;
+	NL_CUDNN(cudnnActivationForward(g->cudnn, p->act, &one, p->x, s->x[0], &zero, p->y, s->y));
+}
+
+void nl_gpu_activation_backward(nl_backend *be, nl_step *s)
+{
+	nl_gpu *g = nl_gpu_of(be);
+	nl_gpu_step *p = s->priv;
+	const float one = 1.0f, zero = 0.0f;
+	if (!s->dx[0])
+		return;
+	/* x is passed as y: in place it is y anyway, and out of place it
+	 * keeps the derivative a function of the output, as explained above. */
+	NL_CUDNN(cudnnActivationBackward(g->cudnn, p->act, &one, p->y, s->y, p->y, s->dy, p->y,
+	                                 s->y, s->dx_accumulate[0] ? &one : &zero, p->x,
+	                                 s->dx[0]));
+}
+
+/* Softmax over each example's features; p->y is the N x F x 1 x 1 view
+ * prepare made, good for x, y, dx and dy alike. */
+void nl_gpu_softmax_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)training;
+	nl_gpu *g = nl_gpu_of(be);
+	nl_gpu_step *p = s->priv;
+	const float one = 1.0f, zero = 0.0f;
+	NL_CUDNN(cudnnSoftmaxForward(g->cudnn, CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_INSTANCE,
+	                             &one, p->y, s->x[0], &zero, p->y, s->y));
+}
+
+void nl_gpu_softmax_backward(nl_backend *be, nl_step *s)
+{
+	nl_gpu *g = nl_gpu_of(be);
+	nl_gpu_step *p = s->priv;
+	const float one = 1.0f, zero = 0.0f;
+	if (!s->dx[0])
+		return;
+	NL_CUDNN(cudnnSoftmaxBackward(g->cudnn, CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_INSTANCE,
+	                              &one, p->y, s->y, p->y, s->dy,
+	                              s->dx_accumulate[0] ? &one : &zero, p->y, s->dx[0]));
+}
