@@ -25,47 +25,156 @@ static void say(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Turn a failed or short gzread into a message.  zlib reports a stream that
- * stops early as Z_BUF_ERROR; anything else wrong with the bytes is
- * Z_DATA_ERROR (bad header, bad deflate data, CRC or length mismatch). */
-static void read_failure(gzFile gz, const char *path, unsigned long long at,
-                         unsigned long long of, char *err, size_t errlen)
+/* A file read through zlib's inflate when it starts with the gzip magic,
+ * directly otherwise.  zlib's gzread would be shorter, but it skips the
+ * gzip trailer's check when the input runs out exactly at the end of the
+ * deflate data, so a download cut inside the trailer would pass. */
+typedef struct source {
+	int fd;
+	int gz;                     /* 1: gzip, inflate below */
+	int stream_end;             /* inflate finished the current member */
+	int in_eof;                 /* read() returned 0 */
+	z_stream zs;
+	enum { SRC_OK, SRC_IO, SRC_TRUNCATED, SRC_CORRUPT, SRC_NOMEM, SRC_JUNK } err;
+	char msg[128];
+	unsigned char in[1 << 16];
+} source;
+
+static int fill(source *s)
 {
-	int errnum = Z_OK;
-	const char *msg = gzerror(gz, &errnum);
-	if (errnum == Z_ERRNO)
-		say(err, errlen, "%s: read error at byte %llu: %s", path, at, strerror(errno));
-	else if (errnum == Z_MEM_ERROR)
-		say(err, errlen, "%s: out of memory while decompressing", path);
-	else if (errnum == Z_DATA_ERROR)
-		say(err, errlen, "%s: corrupt gzip stream near byte %llu of %llu (%s)", path, at, of, msg);
-	else if (errnum == Z_BUF_ERROR)
-		say(err, errlen, "%s: truncated at byte %llu of %llu (the gzip stream ends early)",
-		    path, at, of);
-	else
-		say(err, errlen, "%s: truncated at byte %llu of %llu", path, at, of);
+	ssize_t n;
+	do
+		n = read(s->fd, s->in, sizeof s->in);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		s->err = SRC_IO;
+		snprintf(s->msg, sizeof s->msg, "%s", strerror(errno));
+		return -1;
+	}
+	s->zs.next_in = s->in;
+	s->zs.avail_in = (uInt)n;
+	if (n == 0)
+		s->in_eof = 1;
+	return 0;
 }
 
-/* Read up to len bytes; returns the count (short only at the end or at an
- * error, which gzerror then reports) or -1 when nothing could be read. */
-static long long read_some(gzFile gz, void *buf, size_t len)
+static int source_open(source *s, int fd)
 {
-	size_t done = 0;
-	while (done < len) {
-		size_t want = len - done > (1u << 30) ? (1u << 30) : len - done;
-		int got = gzread(gz, (unsigned char *)buf + done, (unsigned)want);
-		if (got < 0)    /* what came before the error still counts */
-			return done ? (long long)done : -1;
-		if (got == 0)
-			break;
-		done += (size_t)got;
+	memset(&s->zs, 0, sizeof s->zs);
+	s->fd = fd;
+	s->gz = s->stream_end = s->in_eof = 0;
+	s->err = SRC_OK;
+	s->msg[0] = '\0';
+	if (fill(s) != 0)
+		return -1;
+	if (s->zs.avail_in >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b) {
+		if (inflateInit2(&s->zs, 15 + 16) != Z_OK) {   /* +16: gzip only */
+			s->err = SRC_NOMEM;
+			return -1;
+		}
+		s->gz = 1;
 	}
-	return (long long)done;
+	return 0;
+}
+
+static void source_close(source *s)
+{
+	if (s->gz)
+		inflateEnd(&s->zs);
+	close(s->fd);
+}
+
+/* Read up to len bytes: the count (short only at a clean end), or -1 with
+ * s->err set.  Either way *done says how many bytes arrived. */
+static long long source_read(source *s, void *buf, size_t len, size_t *done)
+{
+	unsigned char *out = buf;
+	*done = 0;
+	while (*done < len) {
+		if (s->zs.avail_in == 0 && !s->in_eof && fill(s) != 0)
+			return -1;
+		if (!s->gz) {
+			if (s->zs.avail_in == 0)
+				break;
+			size_t k = s->zs.avail_in < len - *done ? s->zs.avail_in : len - *done;
+			memcpy(out + *done, s->zs.next_in, k);
+			s->zs.next_in += k;
+			s->zs.avail_in -= (uInt)k;
+			*done += k;
+			continue;
+		}
+		if (s->stream_end) {
+			if (s->zs.avail_in == 0 && s->in_eof)
+				break;          /* the clean end */
+			if (s->zs.avail_in == 0)
+				continue;       /* read on to see what follows */
+			if (s->zs.next_in[0] != 0x1f) {
+				s->err = SRC_JUNK;
+				return -1;
+			}
+			inflateReset(&s->zs);   /* another gzip member follows */
+			s->stream_end = 0;
+		}
+		size_t want = len - *done > (1u << 30) ? (1u << 30) : len - *done;
+		s->zs.next_out = out + *done;
+		s->zs.avail_out = (uInt)want;
+		int ret = inflate(&s->zs, Z_NO_FLUSH);
+		*done += want - s->zs.avail_out;
+		if (ret == Z_STREAM_END) {
+			s->stream_end = 1;
+		} else if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT || ret == Z_STREAM_ERROR) {
+			s->err = SRC_CORRUPT;
+			snprintf(s->msg, sizeof s->msg, "%s", s->zs.msg ? s->zs.msg : "bad data");
+			return -1;
+		} else if (ret == Z_MEM_ERROR) {
+			s->err = SRC_NOMEM;
+			return -1;
+		} else if (s->zs.avail_in == 0 && s->in_eof) {
+			s->err = SRC_TRUNCATED;     /* inflate wants input that never comes */
+			return -1;
+		}
+	}
+	return (long long)*done;
+}
+
+/* Describe a read that stopped at byte at of the of expected. */
+static void read_failure(const source *s, const char *path, unsigned long long at,
+                         unsigned long long of, char *err, size_t errlen)
+{
+	switch (s->err) {
+	case SRC_IO:
+		say(err, errlen, "%s: read error at byte %llu: %s", path, at, s->msg);
+		break;
+	case SRC_NOMEM:
+		say(err, errlen, "%s: out of memory while decompressing", path);
+		break;
+	case SRC_CORRUPT:
+		say(err, errlen, "%s: corrupt gzip stream (%s)", path, s->msg);
+		break;
+	case SRC_JUNK:
+		say(err, errlen, "%s: trailing garbage after the gzip stream", path);
+		break;
+	case SRC_TRUNCATED:
+		if (at >= of)
+			say(err, errlen, "%s: truncated gzip stream (it ends before its checksum "
+			    "trailer)", path);
+		else
+			say(err, errlen, "%s: truncated at byte %llu of %llu (the gzip stream ends "
+			    "early)", path, at, of);
+		break;
+	default:
+		say(err, errlen, "%s: truncated at byte %llu of %llu", path, at, of);
+	}
 }
 
 static uint32_t be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static const char *what(int ndims)
+{
+	return ndims == 3 ? "images" : "labels";
 }
 
 /* Read one IDX file of unsigned bytes with ndims dimensions (1 or 3).
@@ -85,9 +194,9 @@ static int read_idx(const char *path, int ndims, uint32_t dims[3], uint8_t **dat
 		close(fd);
 		return -1;
 	}
-	gzFile gz = gzdopen(fd, "rb");
-	if (!gz) {
-		say(err, errlen, "%s: out of memory opening the file", path);
+	source *src = malloc(sizeof *src);
+	if (!src) {
+		say(err, errlen, "%s: out of memory", path);
 		close(fd);
 		return -1;
 	}
@@ -95,9 +204,14 @@ static int read_idx(const char *path, int ndims, uint32_t dims[3], uint8_t **dat
 	uint8_t *buf = NULL;
 	const unsigned hs = 4 + 4 * (unsigned)ndims;
 	unsigned char head[16];
-	long long got = read_some(gz, head, hs);
+	size_t part = 0;
+	if (source_open(src, fd) != 0) {
+		read_failure(src, path, 0, hs, err, errlen);
+		goto out;
+	}
+	long long got = source_read(src, head, hs, &part);
 	if (got < 0) {
-		read_failure(gz, path, 0, hs, err, errlen);
+		read_failure(src, path, part, hs, err, errlen);
 		goto out;
 	}
 	if (got == 0) {
@@ -130,7 +244,7 @@ static int read_idx(const char *path, int ndims, uint32_t dims[3], uint8_t **dat
 	}
 	if (dims[0] == 0 || dims[0] > INT_MAX) {
 		say(err, errlen, "%s: absurd dimensions: the header claims %lu %s",
-		    path, (unsigned long)dims[0], ndims == 3 ? "images" : "labels");
+		    path, (unsigned long)dims[0], what(ndims));
 		goto out;
 	}
 	if (ndims == 3 && (dims[1] == 0 || dims[2] == 0 || dims[1] > NL_IDX_MAX_SIDE ||
@@ -142,7 +256,7 @@ static int read_idx(const char *path, int ndims, uint32_t dims[3], uint8_t **dat
 	}
 	const unsigned long long of = hs + total;
 	/* A plain file's size is known: check it before allocating anything. */
-	if (gzdirect(gz)) {
+	if (!src->gz) {
 		unsigned long long size = (unsigned long long)st.st_size;
 		if (size < of) {
 			say(err, errlen, "%s: truncated at byte %llu of %llu", path, size, of);
@@ -150,7 +264,7 @@ static int read_idx(const char *path, int ndims, uint32_t dims[3], uint8_t **dat
 		}
 		if (size > of) {
 			say(err, errlen, "%s: trailing garbage: %llu bytes after the last of the %lu %s",
-			    path, size - of, (unsigned long)dims[0], ndims == 3 ? "images" : "labels");
+			    path, size - of, (unsigned long)dims[0], what(ndims));
 			goto out;
 		}
 	}
@@ -177,45 +291,33 @@ static int read_idx(const char *path, int ndims, uint32_t dims[3], uint8_t **dat
 			buf = nb;
 			cap = ncap;
 		}
-		long long n = read_some(gz, buf + pos, cap - pos);
-		if (n < 0) {
-			read_failure(gz, path, hs + pos, of, err, errlen);
-			goto out;
-		}
-		pos += (size_t)n;
-		if (pos < cap) {
-			read_failure(gz, path, hs + pos, of, err, errlen);
+		long long n = source_read(src, buf + pos, cap - pos, &part);
+		pos += part;
+		if (n < 0 || pos < cap) {
+			read_failure(src, path, hs + pos, of, err, errlen);
 			goto out;
 		}
 	}
-	/* One more byte: there must be none, and reading to the end makes zlib
-	 * check the gzip trailer's CRC and length. */
+	/* One more byte: there must be none, and reading to the end makes
+	 * inflate check the gzip trailer's CRC and length. */
 	unsigned char extra;
-	got = read_some(gz, &extra, 1);
+	got = source_read(src, &extra, 1, &part);
 	if (got < 0) {
-		read_failure(gz, path, of, of, err, errlen);
+		read_failure(src, path, of, of, err, errlen);
 		goto out;
 	}
 	if (got > 0) {
 		say(err, errlen, "%s: trailing garbage after the last of the %lu %s (byte %llu)",
-		    path, (unsigned long)dims[0], ndims == 3 ? "images" : "labels", of);
+		    path, (unsigned long)dims[0], what(ndims), of);
 		goto out;
-	}
-	{
-		int errnum = Z_OK;
-		gzerror(gz, &errnum);
-		if (errnum == Z_BUF_ERROR) {
-			say(err, errlen, "%s: truncated gzip stream (its checksum trailer is missing)",
-			    path);
-			goto out;
-		}
 	}
 	*data = buf;
 	buf = NULL;
 	rc = 0;
 out:
 	free(buf);
-	gzclose(gz);
+	source_close(src);
+	free(src);
 	return rc;
 }
 

@@ -1,1 +1,11 @@
-# tests/data/local.mk
+# tests/data/local.mk - data sets, weights files and plots (runtime/io.mk)
+DATA_TEST_HELPERS = tests/data/dtest.h tests/data/dtest.c
+DATA_TEST_LIBS = libruntime.a $(LIBS)
+
+check_PROGRAMS += tests/data/test_md5 tests/data/test_idx
+TESTS += tests/data/test_md5 tests/data/test_idx
+
+tests_data_test_md5_SOURCES = tests/data/test_md5.c $(DATA_TEST_HELPERS)
+tests_data_test_md5_LDADD = $(DATA_TEST_LIBS)
+tests_data_test_idx_SOURCES = tests/data/test_idx.c $(DATA_TEST_HELPERS)
+tests_data_test_idx_LDADD = $(DATA_TEST_LIBS)

@@ -1,0 +1,426 @@
+/* test_idx.c - IDX loading: the real Fashion-MNIST files (gzipped and as
+ * plain copies) load byte-exactly, and every kind of damaged file is
+ * refused with a message that names the file and the damage. */
+#include <config.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "runtime/idx.h"
+#include "runtime/md5.h"
+#include "tests/data/dtest.h"
+
+static const char *dir;
+
+/* ---- building IDX files ---------------------------------------------- */
+
+typedef struct buf {
+	unsigned char *p;
+	size_t n;
+} buf;
+
+static void put_be32(unsigned char *b, uint32_t v)
+{
+	b[0] = (unsigned char)(v >> 24);
+	b[1] = (unsigned char)(v >> 16);
+	b[2] = (unsigned char)(v >> 8);
+	b[3] = (unsigned char)v;
+}
+
+/* An IDX file: magic, ndims sizes, then datalen bytes of data. */
+static buf idx_file(uint32_t magic, int ndims, const uint32_t *dims, const unsigned char *data,
+                    size_t datalen)
+{
+	buf b = { malloc(4 + 4 * (size_t)ndims + datalen + 1), 4 + 4 * (size_t)ndims + datalen };
+	if (!b.p)
+		abort();
+	put_be32(b.p, magic);
+	for (int i = 0; i < ndims; i++)
+		put_be32(b.p + 4 + 4 * i, dims[i]);
+	if (datalen)
+		memcpy(b.p + 4 + 4 * ndims, data, datalen);
+	return b;
+}
+
+/* The synthetic set the corruption tests damage: N images of H x W. */
+enum { N = 50, H = 28, W = 28 };
+static unsigned char pixels[N * H * W], labels[N];
+
+static void make_synthetic(void)
+{
+	/* Mostly smooth (so deflate makes Huffman blocks, where a flipped
+	 * byte is noticed) with some noise. */
+	for (size_t i = 0; i < sizeof pixels; i++)
+		pixels[i] = (unsigned char)((i % 28) * 9 + (rand() % 4));
+	for (int i = 0; i < N; i++)
+		labels[i] = (unsigned char)(rand() % 10);
+}
+
+static buf good_images(void)
+{
+	uint32_t d[3] = { N, H, W };
+	return idx_file(0x803, 3, d, pixels, sizeof pixels);
+}
+
+static buf good_labels(void)
+{
+	uint32_t d[1] = { N };
+	return idx_file(0x801, 1, d, labels, N);
+}
+
+static char *place(const char *name, buf b, int gz)
+{
+	char *path = dt_join(dir, name);
+	if (gz)
+		dt_write_gz(path, b.p, b.n);
+	else
+		dt_write(path, b.p, b.n);
+	free(b.p);
+	return path;
+}
+
+/* The gzip bytes of b (as gzip -6 would write them). */
+static buf gzip_bytes(buf b)
+{
+	char *path = place("tmp.gz", b, 1);
+	buf out;
+	out.p = dt_read(path, &out.n);
+	remove(path);
+	free(path);
+	return out;
+}
+
+/* ---- expectations ------------------------------------------------------ */
+
+static void expect_load(const char *what, const char *images, const char *lab)
+{
+	nl_dataset d;
+	char err[1024] = "";
+	int rc = nl_idx_load(images, lab, &d, err, sizeof err);
+	CHECK(rc == 0, "%s: should load, got: %s", what, err);
+	if (rc)
+		return;
+	CHECK(d.n == N && d.h == H && d.w == W && d.classes == 10, "%s: %d %dx%d %d", what, d.n,
+	      d.h, d.w, d.classes);
+	CHECK(memcmp(d.images, pixels, sizeof pixels) == 0, "%s: pixels differ", what);
+	CHECK(memcmp(d.labels, labels, N) == 0, "%s: labels differ", what);
+	nl_dataset_free(&d);
+	CHECK(d.images == NULL && d.labels == NULL && d.n == 0, "free must clear");
+}
+
+/* Loading must fail, leave *out empty, and say each of the substrings. */
+static void expect_refusal(const char *what, const char *images, const char *lab,
+                           const char *culprit, const char *want, const char *want2)
+{
+	nl_dataset d;
+	memset(&d, 0x5a, sizeof d);
+	char err[1024] = "";
+	int rc = nl_idx_load(images, lab, &d, err, sizeof err);
+	CHECK(rc == -1, "%s: should be refused", what);
+	CHECK(d.images == NULL && d.labels == NULL && d.n == 0, "%s: out not cleared", what);
+	printf("%-34s %s\n", what, err);
+	CHECK_HAS(err, culprit, want, want2 ? want2 : "");
+}
+
+static void corrupt_files(void)
+{
+	char *gi = place("good-images", good_images(), 0);
+	char *gl = place("good-labels", good_labels(), 0);
+	char *gig = place("good-images.gz", good_images(), 1);
+	char *glg = place("good-labels.gz", good_labels(), 1);
+	expect_load("plain", gi, gl);
+	expect_load("gzipped", gig, glg);
+
+	char *p;
+	p = dt_join(dir, "missing");
+	expect_refusal("missing file", p, gl, p, "cannot open", "No such file");
+	free(p);
+	expect_refusal("a directory", dir, gl, dir, "not a regular file", NULL);
+
+	buf empty = { malloc(1), 0 };
+	p = place("empty", empty, 0);
+	expect_refusal("empty file", p, gl, p, "empty file", NULL);
+	free(p);
+
+	buf b = good_images();
+	b.n = 10;
+	p = place("short-header", b, 0);
+	expect_refusal("header cut short", p, gl, p, "truncated at byte 10 of 16", "header");
+	free(p);
+
+	uint32_t d3[3] = { N, H, W }, d1[1] = { N };
+	p = place("bad-magic", idx_file(0x12345678, 3, d3, pixels, sizeof pixels), 1);
+	expect_refusal("bad magic", p, gl, p, "bad magic number 0x12345678", "expected 0x00000803");
+	free(p);
+	expect_refusal("labels given as images", gl, gl, gl, "bad magic number 0x00000801",
+	               "labels file");
+	expect_refusal("images given as labels", gi, gi, gi, "bad magic number 0x00000803",
+	               "images file");
+
+	uint32_t zero[3] = { 0, H, W };
+	p = place("no-images", idx_file(0x803, 3, zero, NULL, 0), 0);
+	expect_refusal("zero images", p, gl, p, "absurd dimensions", "0 images");
+	free(p);
+	uint32_t wide[3] = { N, H, 100000 };
+	p = place("too-wide", idx_file(0x803, 3, wide, pixels, sizeof pixels), 1);
+	expect_refusal("100000-pixel-wide images", p, gl, p, "absurd dimensions", "28x100000");
+	free(p);
+	uint32_t over[3] = { 0x80000000u, H, W };
+	p = place("2^31-images", idx_file(0x803, 3, over, NULL, 0), 0);
+	expect_refusal("2^31 images", p, gl, p, "absurd dimensions", "2147483648 images");
+	free(p);
+
+	char want[128];
+	p = place("cut-plain", idx_file(0x803, 3, d3, pixels, sizeof pixels - 100), 0);
+	snprintf(want, sizeof want, "truncated at byte %zu of %zu", 16 + sizeof pixels - 100,
+	         16 + sizeof pixels);
+	expect_refusal("data cut short (plain)", p, gl, p, want, NULL);
+	free(p);
+	p = place("cut-inside.gz", idx_file(0x803, 3, d3, pixels, sizeof pixels - 100), 1);
+	expect_refusal("data cut short (inside gzip)", p, gl, p, want, NULL);
+	free(p);
+
+	buf z = gzip_bytes(good_images());
+	buf zz = { malloc(z.n), z.n / 2 };
+	memcpy(zz.p, z.p, z.n);
+	p = place("cut-stream.gz", zz, 0);
+	expect_refusal("gzip stream cut in half", p, gl, p, "truncated at byte",
+	               "gzip stream ends early");
+	free(p);
+
+	zz = (buf){ malloc(z.n), z.n - 8 };
+	memcpy(zz.p, z.p, z.n);
+	p = place("no-trailer.gz", zz, 0);
+	expect_refusal("gzip trailer missing", p, gl, p, "truncated gzip stream", "trailer");
+	free(p);
+
+	zz = (buf){ malloc(z.n + 4), z.n + 4 };
+	memcpy(zz.p, z.p, z.n);
+	memcpy(zz.p + z.n, "junk", 4);
+	p = place("junk-after.gz", zz, 0);
+	expect_refusal("junk after the gzip stream", p, gl, p, "trailing garbage after the gzip",
+	               NULL);
+	free(p);
+
+	/* Two gzip members (as `cat a.gz b.gz` makes) are one valid file. */
+	buf first = good_images();
+	size_t half = first.n / 2;
+	buf second = { malloc(first.n - half), first.n - half };
+	memcpy(second.p, first.p + half, second.n);
+	first.n = half;
+	buf z1 = gzip_bytes(first), z2 = gzip_bytes(second);
+	zz = (buf){ malloc(z1.n + z2.n), z1.n + z2.n };
+	memcpy(zz.p, z1.p, z1.n);
+	memcpy(zz.p + z1.n, z2.p, z2.n);
+	free(z1.p);
+	free(z2.p);
+	p = place("two-members.gz", zz, 0);
+	expect_load("two gzip members", p, gl);
+	free(p);
+
+	zz = (buf){ malloc(z.n), z.n };
+	memcpy(zz.p, z.p, z.n);
+	zz.p[z.n - 6] ^= 0x40;      /* inside the CRC-32 */
+	p = place("bad-crc.gz", zz, 0);
+	expect_refusal("gzip CRC wrong", p, gl, p, "corrupt gzip stream", "incorrect data check");
+	free(p);
+
+	zz = (buf){ malloc(z.n), z.n };
+	memcpy(zz.p, z.p, z.n);
+	for (size_t i = z.n / 3; i < z.n / 3 + 8; i++)
+		zz.p[i] ^= 0xff;    /* the middle of the deflate data */
+	p = place("bad-deflate.gz", zz, 0);
+	expect_refusal("deflate data damaged", p, gl, p, "corrupt gzip stream", NULL);
+	free(p);
+
+	zz = (buf){ malloc(z.n), z.n };
+	memcpy(zz.p, z.p, z.n);
+	zz.p[2] = 9;                /* compression method: only 8 (deflate) exists */
+	p = place("bad-method.gz", zz, 0);
+	expect_refusal("gzip header damaged", p, gl, p, "corrupt gzip stream", NULL);
+	free(p);
+	free(z.p);
+
+	b = good_images();
+	b.p = realloc(b.p, b.n + 3);
+	memcpy(b.p + b.n, "xyz", 3);
+	b.n += 3;
+	buf b2 = { malloc(b.n), b.n };
+	memcpy(b2.p, b.p, b.n);
+	p = place("trailing", b, 0);
+	expect_refusal("trailing garbage (plain)", p, gl, p, "trailing garbage", "3 bytes");
+	free(p);
+	p = place("trailing.gz", b2, 1);
+	expect_refusal("trailing garbage (gzip)", p, gl, p, "trailing garbage", "50 images");
+	free(p);
+
+	uint32_t fewer[1] = { N - 1 };
+	p = place("fewer-labels", idx_file(0x801, 1, fewer, labels, N - 1), 0);
+	expect_refusal("count mismatch", gi, p, p, "holds 50 images", "holds 49 labels");
+	free(p);
+
+	unsigned char badlab[N];
+	memcpy(badlab, labels, N);
+	badlab[7] = 10;
+	p = place("label-10.gz", idx_file(0x801, 1, d1, badlab, N), 1);
+	expect_refusal("label out of range", gig, p, p, "label 10 of image 7 is out of range",
+	               "0..9");
+	free(p);
+
+	free(gi);
+	free(gl);
+	free(gig);
+	free(glg);
+}
+
+/* A 16-byte header that claims 2^31 - 1 images of 28x28 (1.7 TB): refused
+ * as truncated, having allocated no more than the data present.  Run in
+ * a child under a 1 GB address-space limit where the build allows one (the
+ * sanitizers reserve terabytes of address space up front). */
+static void lying_header(void)
+{
+	uint32_t huge[3] = { 0x7fffffff, 28, 28 }, d1[1] = { 5 };
+	char *gl = place("five-labels", idx_file(0x801, 1, d1, labels, 5), 0);
+	char *plain = place("liar", idx_file(0x803, 3, huge, NULL, 0), 0);
+	char *gz = place("liar.gz", idx_file(0x803, 3, huge, pixels, 1000), 1);
+	expect_refusal("2^31-1 images claimed (plain)", plain, gl, plain,
+	               "truncated at byte 16 of 1683627179264", NULL);
+	expect_refusal("2^31-1 images claimed (gzip)", gz, gl, gz,
+	               "truncated at byte 1016 of 1683627179264", NULL);
+#if !defined(__SANITIZE_ADDRESS__)
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit r = { 1u << 30, 1u << 30 };
+		setrlimit(RLIMIT_AS, &r);
+		nl_dataset d;
+		char err[512];
+		int rc1 = nl_idx_load(plain, gl, &d, err, sizeof err);
+		int rc2 = nl_idx_load(gz, gl, &d, err, sizeof err);
+		_exit(rc1 == -1 && rc2 == -1 && strstr(err, "truncated") ? 0 : 1);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "loading a lying header under a 1 GB limit failed (status %d)", st);
+#endif
+	free(gl);
+	free(plain);
+	free(gz);
+}
+
+/* ---- the real files ------------------------------------------------------ */
+
+static void md5_of_idx(const nl_dataset *d, int images, char hex[33])
+{
+	unsigned char head[16];
+	nl_md5 m;
+	nl_md5_init(&m);
+	put_be32(head, images ? 0x803 : 0x801);
+	put_be32(head + 4, (uint32_t)d->n);
+	put_be32(head + 8, (uint32_t)d->h);
+	put_be32(head + 12, (uint32_t)d->w);
+	nl_md5_update(&m, head, images ? 16 : 8);
+	if (images)
+		nl_md5_update(&m, d->images, (size_t)d->n * d->h * d->w);
+	else
+		nl_md5_update(&m, d->labels, (size_t)d->n);
+	unsigned char dg[16];
+	nl_md5_final(&m, dg);
+	nl_md5_hex(dg, hex);
+}
+
+/* gunzip src into dst. */
+static void gunzip_to(const char *src, const char *dst)
+{
+	gzFile g = gzopen(src, "rb");
+	FILE *f = fopen(dst, "wb");
+	CHECK(g && f, "cannot copy %s", src);
+	if (!g || !f)
+		exit(99);
+	static unsigned char chunk[1 << 16];
+	int got;
+	while ((got = gzread(g, chunk, sizeof chunk)) > 0)
+		fwrite(chunk, 1, (size_t)got, f);
+	gzclose(g);
+	fclose(f);
+}
+
+static void real_half(const char *prefix, int n, const unsigned char first[4],
+                      const char *md5_images, const char *md5_labels)
+{
+	char name[128];
+	snprintf(name, sizeof name, "fashion-mnist/%s-images-idx3-ubyte.gz", prefix);
+	char *img = dt_join(dt_test_data(), name);
+	snprintf(name, sizeof name, "fashion-mnist/%s-labels-idx1-ubyte.gz", prefix);
+	char *lab = dt_join(dt_test_data(), name);
+
+	nl_dataset d;
+	char err[1024] = "";
+	int rc = nl_idx_load(img, lab, &d, err, sizeof err);
+	CHECK(rc == 0, "%s: %s", img, err);
+	if (rc == 0) {
+		CHECK(d.n == n && d.h == 28 && d.w == 28 && d.classes == 10,
+		      "%s: %d images of %dx%d, %d classes", img, d.n, d.h, d.w, d.classes);
+		CHECK(memcmp(d.labels, first, 4) == 0, "%s: first labels %d,%d,%d,%d", lab,
+		      d.labels[0], d.labels[1], d.labels[2], d.labels[3]);
+		/* Fashion-MNIST is balanced: a tenth of each half per class. */
+		int count[10] = { 0 };
+		for (int i = 0; i < d.n; i++)
+			count[d.labels[i]]++;
+		for (int c = 0; c < 10; c++)
+			CHECK(count[c] == n / 10, "%s: class %d has %d images", lab, c, count[c]);
+		/* Byte-exact: the published MD5s of the uncompressed files. */
+		char hex[33];
+		md5_of_idx(&d, 1, hex);
+		CHECK(strcmp(hex, md5_images) == 0, "%s: MD5 of the data %s, published %s", img,
+		      hex, md5_images);
+		md5_of_idx(&d, 0, hex);
+		CHECK(strcmp(hex, md5_labels) == 0, "%s: MD5 of the labels %s, published %s", lab,
+		      hex, md5_labels);
+
+		/* Plain copies load the same bytes. */
+		char *pimg = dt_join(dir, "plain-images"), *plab = dt_join(dir, "plain-labels");
+		gunzip_to(img, pimg);
+		gunzip_to(lab, plab);
+		nl_dataset q;
+		rc = nl_idx_load(pimg, plab, &q, err, sizeof err);
+		CHECK(rc == 0, "plain copy of %s: %s", img, err);
+		if (rc == 0) {
+			CHECK(q.n == d.n && q.h == d.h && q.w == d.w, "plain copy: other shape");
+			CHECK(memcmp(q.images, d.images, (size_t)d.n * 784) == 0 &&
+			      memcmp(q.labels, d.labels, (size_t)d.n) == 0, "plain copy: other bytes");
+			nl_dataset_free(&q);
+		}
+		remove(pimg);
+		remove(plab);
+		free(pimg);
+		free(plab);
+		nl_dataset_free(&d);
+	}
+	free(img);
+	free(lab);
+}
+
+int main(void)
+{
+	unsigned seed = getenv("NL_TEST_SEED") ? (unsigned)atoi(getenv("NL_TEST_SEED"))
+	                                       : (unsigned)time(NULL);
+	printf("seed %u\n", seed);
+	srand(seed);
+	dir = dt_tempdir();
+	make_synthetic();
+	corrupt_files();
+	lying_header();
+	real_half("train", 60000, (const unsigned char[]){ 9, 0, 0, 3 },
+	          "f4a8712d7a061bf5bd6d2ca38dc4d50a", "9018921c3c673c538a1fc5bad174d6f9");
+	real_half("t10k", 10000, (const unsigned char[]){ 9, 2, 1, 1 },
+	          "8181f5470baa50b63fa0f6fddb340f0a", "15d484375f8d13e6eb1aabb0c3f46965");
+	return dt_finish();
+}
