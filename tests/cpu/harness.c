@@ -33,6 +33,17 @@ void h_fail(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int h_failures(void)
+{
+	return failures;
+}
+
+void h_report(const char *name, int before)
+{
+	printf("%s %s\n", failures == before ? "ok  " : "FAIL", name);
+	fflush(stdout);
+}
+
 void h_init(const char *program)
 {
 	uint64_t seed;

@@ -73,8 +73,12 @@ void h_check_layer(layer_test *t);
  * relative accuracy no float32 sum can give.  Returns 1 when it holds. */
 int h_compare(const char *what, const float *got, const double *want,
               size_t n, double rtol);
-/* Record a failed expectation. */
+/* Record a failed expectation; h_failures() counts them so far. */
 void h_fail(const char *fmt, ...);
+int h_failures(void);
+/* Prints "ok" or "FAIL" for a hand-made check that began when
+ * h_failures() was `before`. */
+void h_report(const char *name, int before);
 
 double h_uniform(double lo, double hi);
 size_t h_numel(const nl_shape *s);

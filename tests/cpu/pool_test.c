@@ -1,0 +1,158 @@
+/* pool_test.c - max, average and global average pooling against direct
+ * double loops and finite differences: overlapping windows (stride <
+ * kernel), disjoint ones (stride == kernel), gaps (stride > kernel),
+ * padding, non-square windows and strides, and the gradient contracts.
+ * Max pooling's inputs are distinct values 0.01 apart, so no window has a
+ * tie or a near-tie that a 1e-3 finite-difference step could flip; ties
+ * and all-negative padded windows get their own hand-made checks.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+
+#include "tests/cpu/harness.h"
+
+#define AT(s, n, c, i, j) ((((size_t)(n) * (s).c + (c)) * (s).h + (i)) * (s).w + (j))
+
+static void ref_pool(const layer_test *t, const double *const *x,
+                     const double *w, const double *b, double *y)
+{
+	(void)w;
+	(void)b;
+	const nl_node *nd = &t->node;
+	const nl_shape xs = t->xs[0], ys = t->ys;
+	for (int n = 0; n < ys.n; n++)
+	for (int c = 0; c < ys.c; c++)
+	for (int i = 0; i < ys.h; i++)
+	for (int j = 0; j < ys.w; j++) {
+		double m = -INFINITY, sum = 0.0;
+		for (int u = 0; u < nd->kh; u++)
+		for (int v = 0; v < nd->kw; v++) {
+			int iy = i * nd->sh - nd->ph + u, ix = j * nd->sw - nd->pw + v;
+			if (iy < 0 || iy >= xs.h || ix < 0 || ix >= xs.w)
+				continue;   /* max: -inf never wins; avg: adds 0 */
+			double val = x[0][AT(xs, n, c, iy, ix)];
+			if (val > m)
+				m = val;
+			sum += val;
+		}
+		/* count_include_pad: the whole window counts (with floor
+		 * output sizes it never hangs past the padding). */
+		y[AT(ys, n, c, i, j)] = nd->kind == NL_MAXPOOL ? m : sum / (nd->kh * nd->kw);
+	}
+}
+
+static void ref_gavg(const layer_test *t, const double *const *x,
+                     const double *w, const double *b, double *y)
+{
+	(void)w;
+	(void)b;
+	const nl_shape xs = t->xs[0];
+	for (int n = 0; n < xs.n; n++)
+	for (int c = 0; c < xs.c; c++) {
+		double sum = 0.0;
+		for (int i = 0; i < xs.h; i++)
+			for (int j = 0; j < xs.w; j++)
+				sum += x[0][AT(xs, n, c, i, j)];
+		y[n * xs.c + c] = sum / (xs.h * xs.w);
+	}
+}
+
+static void pool_case(const char *name, nl_kind kind, int n, int c, int h, int w,
+                      int kh, int kw, int sh, int sw, int ph, int pw, int dx_mode)
+{
+	layer_test t = { 0 };
+	t.name = name;
+	t.node.kind = kind;
+	t.node.kh = kh; t.node.kw = kw; t.node.sh = sh; t.node.sw = sw;
+	t.node.ph = ph; t.node.pw = pw;
+	t.ninputs = 1;
+	t.xs[0] = h_shape4(n, c, h, w);
+	t.ys = h_shape4(n, c, (h + 2 * ph - kh) / sh + 1, (w + 2 * pw - kw) / sw + 1);
+	t.dx_mode[0] = dx_mode;
+	t.distinct = kind == NL_MAXPOOL;
+	t.ref = ref_pool;
+	h_check_layer(&t);
+}
+
+/* Hand-made max pooling cases the random ones cannot hit: ties go to the
+ * first element (PyTorch), and a window over padding and negative values
+ * returns the largest real value, not the pad. */
+static void maxpool_ties(void)
+{
+	const int before = h_failures();
+	nl_node nd = { 0 };
+	nd.kind = NL_MAXPOOL;
+	nd.kh = 2; nd.kw = 2; nd.sh = 2; nd.sw = 2; nd.ph = 1; nd.pw = 1;
+	/* 1x1x2x2 input, pad 1, 2x2 windows stride 2 -> 2x2 output, each
+	 * window holding exactly one real pixel and three pads. */
+	float x[4] = { -5.0f, -3.0f, -4.0f, -2.0f };
+	float y[4], dy[4] = { 1, 2, 3, 4 }, dx[4];
+	int32_t aux[4];
+	nl_step s = { 0 };
+	s.node = &nd;
+	s.ninputs = 1;
+	s.xs[0] = h_shape4(1, 1, 2, 2);
+	s.ys = h_shape4(1, 1, 2, 2);
+	s.x[0] = x; s.y = y; s.aux = aux; s.dy = dy; s.dx[0] = dx;
+	H_BE->forward[NL_MAXPOOL](H_BE, &s, 1);
+	for (int i = 0; i < 4; i++)
+		if (y[i] != x[i])
+			h_fail("maxpool over padding: y[%d] = %g, want %g", i, y[i], x[i]);
+
+	/* Ties: a 1x4 row of equal values, window 1x2 stride 1 (overlapping):
+	 * every window takes its first element. */
+	nl_node nt = { 0 };
+	nt.kind = NL_MAXPOOL;
+	nt.kh = 1; nt.kw = 2; nt.sh = 1; nt.sw = 1;
+	float xt[4] = { 7, 7, 7, 7 }, yt[3], dyt[3] = { 1, 10, 100 }, dxt[4];
+	int32_t auxt[3];
+	nl_step st = { 0 };
+	st.node = &nt;
+	st.ninputs = 1;
+	st.xs[0] = h_shape4(1, 1, 1, 4);
+	st.ys = h_shape4(1, 1, 1, 3);
+	st.x[0] = xt; st.y = yt; st.aux = auxt; st.dy = dyt; st.dx[0] = dxt;
+	H_BE->forward[NL_MAXPOOL](H_BE, &st, 1);
+	H_BE->backward[NL_MAXPOOL](H_BE, &st);
+	const float want[4] = { 1, 10, 100, 0 };
+	for (int i = 0; i < 4; i++)
+		if (dxt[i] != want[i])
+			h_fail("maxpool ties: dx[%d] = %g, want %g (first maximum wins)", i, dxt[i], want[i]);
+	h_report("maxpool ties and padding (by hand)", before);
+}
+
+int main(void)
+{
+	h_init("pool_test");
+	/* name, kind, n c h w, kh kw, sh sw, ph pw */
+	pool_case("maxpool 3x3 stride 2 (overlapping)", NL_MAXPOOL, 2, 3, 9, 7, 3, 3, 2, 2, 0, 0, DX_WRITE);
+	pool_case("maxpool 2x2 stride 2 (disjoint)", NL_MAXPOOL, 3, 2, 8, 6, 2, 2, 2, 2, 0, 0, DX_WRITE);
+	pool_case("maxpool 3x3 stride 1 pad 1", NL_MAXPOOL, 2, 3, 5, 6, 3, 3, 1, 1, 1, 1, DX_WRITE);
+	pool_case("maxpool 3x2 stride 1x2 pad 1x0", NL_MAXPOOL, 2, 5, 7, 8, 3, 2, 1, 2, 1, 0, DX_WRITE);
+	pool_case("maxpool 2x2 stride 3 (gaps)", NL_MAXPOOL, 2, 2, 8, 8, 2, 2, 3, 3, 0, 0, DX_WRITE);
+	pool_case("maxpool overlapping, dx accumulated", NL_MAXPOOL, 2, 3, 7, 7, 3, 3, 2, 2, 1, 1, DX_ACCUMULATE);
+	pool_case("avgpool 2x2 stride 2 (disjoint)", NL_AVGPOOL, 3, 2, 8, 6, 2, 2, 2, 2, 0, 0, DX_WRITE);
+	pool_case("avgpool 3x3 stride 1 pad 1 (pads count)", NL_AVGPOOL, 2, 3, 5, 6, 3, 3, 1, 1, 1, 1, DX_WRITE);
+	pool_case("avgpool 3x2 stride 2x1 pad 1x1", NL_AVGPOOL, 2, 5, 7, 6, 3, 2, 2, 1, 1, 1, DX_WRITE);
+	pool_case("avgpool 5x5 stride 3 pad 2, dx accumulated", NL_AVGPOOL, 2, 3, 11, 10, 5, 5, 3, 3, 2, 2, DX_ACCUMULATE);
+
+	layer_test g = { 0 };
+	g.name = "global avgpool";
+	g.node.kind = NL_GAVGPOOL;
+	g.ninputs = 1;
+	g.xs[0] = h_shape4(3, 5, 7, 6);
+	g.ys = h_shape4(3, 5, 1, 1);
+	g.ref = ref_gavg;
+	h_check_layer(&g);
+	g.name = "global avgpool, dx accumulated";
+	g.dx_mode[0] = DX_ACCUMULATE;
+	h_check_layer(&g);
+	g.name = "global avgpool, dx NULL";
+	g.dx_mode[0] = DX_NULL;
+	h_check_layer(&g);
+
+	maxpool_ties();
+	return h_finish();
+}
