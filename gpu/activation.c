@@ -45,15 +45,16 @@ void nl_gpu_activation_backward(nl_backend *be, nl_step *s)
 	                                 s->dx[0]));
 }
 
-/* Softmax over each example's features; p->y is the N x F x 1 x 1 view
- * prepare made, good for x, y, dx and dy alike. */
+/* Softmax over the channels at every (n, h, w), as the CPU backend and
+ * PyTorch's Softmax(dim=1) do: cuDNN's channel mode; x, y, dx and dy all
+ * have the output's shape, so p->y describes each. */
 void nl_gpu_softmax_forward(nl_backend *be, nl_step *s, int training)
 {
 	(void)training;
 	nl_gpu *g = nl_gpu_of(be);
 	nl_gpu_step *p = s->priv;
 	const float one = 1.0f, zero = 0.0f;
-	NL_CUDNN(cudnnSoftmaxForward(g->cudnn, CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_INSTANCE,
+	NL_CUDNN(cudnnSoftmaxForward(g->cudnn, CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_CHANNEL,
 	                             &one, p->y, s->x[0], &zero, p->y, s->y));
 }
 
@@ -64,7 +65,7 @@ void nl_gpu_softmax_backward(nl_backend *be, nl_step *s)
 	const float one = 1.0f, zero = 0.0f;
 	if (!s->dx[0])
 		return;
-	NL_CUDNN(cudnnSoftmaxBackward(g->cudnn, CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_INSTANCE,
+	NL_CUDNN(cudnnSoftmaxBackward(g->cudnn, CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_CHANNEL,
 	                              &one, p->y, s->y, p->y, s->dy,
 	                              s->dx_accumulate[0] ? &one : &zero, p->y, s->dx[0]));
 }

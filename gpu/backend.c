@@ -160,13 +160,6 @@ static int gpu_prepare(nl_backend *be, nl_step *s, size_t *aux_bytes, size_t *wo
 	case NL_TANH:
 		rc = nl_gpu_activation_prepare(g, s, p);
 		break;
-	case NL_SOFTMAX: {
-		/* Softmax over all features of an example: an N x F x 1 x 1 view. */
-		nl_shape flat = { 2, s->ys.n, (int)(nl_gpu_numel(&s->ys) / (size_t)s->ys.n), 1, 1 };
-		if (nl_gpu_set_tensor(p->y, &flat))
-			goto fail;
-		break;
-	}
 	case NL_DROPOUT:
 		*aux_bytes = nl_gpu_numel(&s->ys);   /* the mask, one byte each */
 		break;

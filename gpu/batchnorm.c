@@ -9,7 +9,9 @@
  * Evaluation normalizes with the running statistics.
  *
  * aux holds the batch mean and inverse standard deviation that forward
- * saves for backward (2 x C floats).  Backward always computes dx; when no
+ * saves for backward (2 x C floats), then room for dgamma and dbeta
+ * (2 x C more) for a backward whose step has no parameter gradients, since
+ * cuDNN always writes both.  Backward always computes dx; when no
  * one wants it, it goes to the workspace, which prepare sizes for that.
  */
 #include <config.h>
@@ -24,7 +26,7 @@ int nl_gpu_batchnorm_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p, size_t *aux,
 	p->bn_mode = s->xs[0].rank == 2 ? CUDNN_BATCHNORM_PER_ACTIVATION : CUDNN_BATCHNORM_SPATIAL;
 	NL_CUDNN_OR(cudnnCreateTensorDescriptor(&p->chan), return -1);
 	NL_CUDNN_OR(cudnnDeriveBNTensorDescriptor(p->chan, p->x, p->bn_mode), return -1);
-	*aux = 2 * (size_t)s->xs[0].c * sizeof(float);
+	*aux = 4 * (size_t)s->xs[0].c * sizeof(float);
 	*ws = nl_gpu_numel(&s->xs[0]) * sizeof(float);
 	return 0;
 }
@@ -66,8 +68,10 @@ void nl_gpu_batchnorm_backward(nl_backend *be, nl_step *s)
 			nl_gpu_fatal();
 		}
 	}
-	/* cuDNN writes dgamma and dbeta together; a step always has both. */
+	int c = s->xs[0].c;
+	float *dw = s->dw ? s->dw : (float *)s->aux + 2 * c;
+	float *db = s->db ? s->db : (float *)s->aux + 3 * c;
 	NL_CUDNN(cudnnBatchNormalizationBackward(g->cudnn, p->bn_mode, &one, acc ? &one : &zero,
-	         &one, &zero, p->x, s->x[0], p->y, s->dy, p->x, dx, p->chan, s->w, s->dw, s->db,
-	         eps, save, save + s->xs[0].c));
+	         &one, &zero, p->x, s->x[0], p->y, s->dy, p->x, dx, p->chan, s->w, dw, db,
+	         eps, save, save + c));
 }

@@ -12,8 +12,9 @@ void nl_gpu_dropout_forward(nl_backend *be, nl_step *s, int training)
 	size_t n = nl_gpu_numel(&s->ys);
 	if (!training || s->node->p <= 0.0f) {
 		be->copy(be, s->y, s->x[0], n * sizeof(float));
-		if (s->aux)   /* backward after an identity forward passes dy on */
-			NL_CUDA(cudaMemsetAsync(s->aux, 1, n, g->stream));
+		/* Mask 2: a backward after this identity forward passes dy on. */
+		if (s->aux)
+			NL_CUDA(cudaMemsetAsync(s->aux, 2, n, g->stream));
 		return;
 	}
 	NL_CUDA(nl_k_dropout_forward(g->stream, s->x[0], s->y, s->aux, n, s->rng_key,

@@ -31,7 +31,9 @@ __global__ void k_dropout_backward(const float *dy, float *dx, const uint8_t *ma
                                    float scale, int accumulate)
 {
 	NL_K_FOR(i, n) {
-		float g = mask[i] ? dy[i] * scale : 0.0f;
+		/* 0 dropped, 1 kept (scaled), 2 an evaluation forward's identity */
+		uint8_t m = mask[i];
+		float g = m == 0 ? 0.0f : m == 1 ? dy[i] * scale : dy[i];
 		if (accumulate)
 			dx[i] += g;
 		else

@@ -34,7 +34,9 @@ cudaError_t nl_k_bias_rows(cudaStream_t st, float *y, const float *b, int rows, 
 /* db[j] = sum over r of dy[r][j]. */
 cudaError_t nl_k_bias_grad_rows(cudaStream_t st, float *db, const float *dy, int rows, int cols);
 
-/* dropout.cu: inverted dropout with the mask of rng.h. */
+/* dropout.cu: inverted dropout with the mask of rng.h.  The mask has one
+ * byte per element: 0 dropped, 1 kept (scaled by 1/(1-p)), 2 passed
+ * through unscaled (set by an evaluation forward). */
 cudaError_t nl_k_dropout_forward(cudaStream_t st, const float *x, float *y, uint8_t *mask,
                                  size_t n, uint64_t key, float p);
 cudaError_t nl_k_dropout_backward(cudaStream_t st, const float *dy, float *dx,
