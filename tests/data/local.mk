@@ -9,3 +9,8 @@ tests_data_test_md5_SOURCES = tests/data/test_md5.c $(DATA_TEST_HELPERS)
 tests_data_test_md5_LDADD = $(DATA_TEST_LIBS)
 tests_data_test_idx_SOURCES = tests/data/test_idx.c $(DATA_TEST_HELPERS)
 tests_data_test_idx_LDADD = $(DATA_TEST_LIBS)
+
+check_PROGRAMS += tests/data/test_dataset
+TESTS += tests/data/test_dataset
+tests_data_test_dataset_SOURCES = tests/data/test_dataset.c $(DATA_TEST_HELPERS)
+tests_data_test_dataset_LDADD = $(DATA_TEST_LIBS)
