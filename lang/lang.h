@@ -54,7 +54,8 @@ int nl_load_string(nl_ctx *cx, const char *name, int first_line,
 nl_graph *nl_build(nl_ctx *cx);
 
 /* REPL support. */
-typedef struct nl_mark { int nstmts, ndefs, has_input, has_train; } nl_mark;
+typedef struct nl_mark { int nstmts, ndefs, has_input, has_train;
+                         int nuses; /* added: `use`s loaded so far */ } nl_mark;
 nl_mark nl_get_mark(const nl_ctx *cx);
 void nl_rollback(nl_ctx *cx, nl_mark m);  /* forget what came after m */
 int nl_undo(nl_ctx *cx);                  /* drop the last top-level statement

@@ -1,1 +1,18 @@
-# lang/local.mk - included by the top Makefile.am
+# lang/local.mk - the front end: scanner, parser, expansion, shapes, output.
+noinst_LIBRARIES += liblang.a
+liblang_a_SOURCES = \
+	lang/graph.h lang/lang.h \
+	lang/lexer.l lang/parser.y \
+	lang/arena.h lang/arena.c \
+	lang/ast.h lang/parse.h \
+	lang/source.h lang/source.c \
+	lang/ctx.h lang/ctx.c \
+	lang/diag.c lang/load.c \
+	lang/shape.h lang/shape.c \
+	lang/expand.c lang/graph_store.h lang/graph.c \
+	lang/print.c lang/writer.c
+# -d: bison writes lang/parser.h, which the scanner includes.  (Per-target
+# YFLAGS would rename the outputs to liblang_a-parser.*.)  bison is the
+# project's only yacc user.
+AM_YFLAGS = -d -Wall -Wno-yacc
+BUILT_SOURCES += lang/parser.h

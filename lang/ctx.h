@@ -1,0 +1,45 @@
+/* ctx.h - what an nl_ctx holds (private to lang/). */
+#ifndef NL_CTX_H
+#define NL_CTX_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "lang/ast.h"
+#include "lang/lang.h"
+#include "lang/source.h"
+
+/* A growable array of pointers. */
+typedef struct nl_ptrvec { void **v; int n, cap; } nl_ptrvec;
+void nl_ptrvec_push(nl_ptrvec *pv, void *p);
+
+typedef struct nl_use {
+	char *name;        /* NAME of `use NAME` */
+	int written;       /* written by the user (not pulled in by a library) */
+	nl_loc loc;
+} nl_use;
+
+struct nl_ctx {
+	FILE *diag;
+	nl_ptrvec libdirs;   /* char * */
+	nl_ptrvec sources;   /* nl_source *, index == id */
+	nl_ptrvec arenas;    /* nl_arena *, one per successful parse */
+	nl_ptrvec stmts;     /* nl_stmt *: input, layers, calls, joins, in order */
+	nl_ptrvec defs;      /* nl_stmt * of kind NL_S_DEF */
+	nl_ptrvec trains;    /* nl_stmt * of kind NL_S_TRAIN */
+	nl_ptrvec uses;      /* nl_use * */
+	int input_index;     /* in stmts, or -1 */
+	unsigned defs_gen;   /* changes whenever defs change (call caches) */
+	unsigned build_id;
+	int use_depth;       /* `use` inside used files */
+	const char **names;  /* nl_block_names' answer */
+};
+
+/* Diagnostics: "file:line:col: KIND: message", the source line, a caret. */
+void nl_diag(nl_ctx *cx, nl_loc loc, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void nl_vdiag(FILE *f, nl_loc loc, const char *kind, const char *fmt, va_list ap);
+
+nl_stmt *nl_find_def(const nl_ctx *cx, const char *name);
+
+#endif

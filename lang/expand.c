@@ -1,0 +1,700 @@
+/* expand.c - nl_build: expand block calls, repeat and if, and shape-check
+ * every node as it is made.
+ *
+ * The walk keeps one "tip": the node the next layer reads.  A concat or add
+ * starts every branch from the same tip and joins the branches' tips.  Block
+ * parameters are integers held in a frame per call.  Hostile programs are
+ * bounded three ways: nesting depth (calls, repeats, ifs and joins), total
+ * nodes, and total expansion steps (so `repeat 1000000000 { }` ends too).
+ */
+#include <config.h>
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/ctx.h"
+#include "lang/graph_store.h"
+#include "lang/shape.h"
+
+#ifndef NL_MAX_NODES
+#define NL_MAX_NODES 10000000
+#endif
+#ifndef NL_MAX_STEPS
+#define NL_MAX_STEPS 100000000
+#endif
+#ifndef NL_MAX_NESTING
+#define NL_MAX_NESTING 1000
+#endif
+enum { MAX_NOTES = 5 };
+
+typedef struct frame {
+	const nl_stmt *def;
+	const int64_t *vals;
+	struct frame *up;
+} frame;
+
+typedef struct builder {
+	nl_ctx *cx;
+	nl_node *nodes;
+	int n, cap;
+	int *edges;            /* node inputs; nodes hold offsets until the end */
+	size_t nedges, capedges;
+	size_t *edge_at;       /* per node: offset of its inputs in edges */
+	nl_origin *origins;
+	int norigins, caporigins;
+	int origin;            /* innermost call, -1 at top level */
+	int tip;
+	frame *frame;
+	const nl_stmt **calls; /* the active calls, for recursion checks */
+	int ncalls;
+	int nesting;
+	int64_t steps;
+	int notes;
+} builder;
+
+static int fail(builder *b, nl_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(builder *b, nl_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	nl_vdiag(b->cx->diag, loc, "error", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void *grow(void *p, size_t elem, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return p;
+	size_t c = *cap ? *cap : 64;
+	while (c < need)
+		c *= 2;
+	void *q = realloc(p, c * elem);
+	if (!q) {
+		fputs("netlang: out of memory\n", stderr);
+		abort();
+	}
+	*cap = c;
+	return q;
+}
+
+/* ---- expressions ---- */
+
+static int lookup(const builder *b, const char *name, int64_t *v)
+{
+	const frame *f = b->frame;
+	if (!f)
+		return -1;
+	for (int i = 0; i < f->def->nargs; i++)
+		if (strcmp(f->def->params[i], name) == 0) {
+			*v = f->vals[i];
+			return 0;
+		}
+	return -1;
+}
+
+/* `kxk` where k is a parameter or a number: the user meant `k x k`. */
+static int looks_like_size(const builder *b, const char *name)
+{
+	if (!strchr(name, 'x'))
+		return 0;
+	char part[64];
+	const char *p = name;
+	int parts = 0;
+	for (;;) {
+		const char *x = strchr(p, 'x');
+		size_t len = x ? (size_t)(x - p) : strlen(p);
+		if (len == 0 || len >= sizeof part)
+			return 0;
+		memcpy(part, p, len);
+		part[len] = '\0';
+		int64_t v;
+		if (strspn(part, "0123456789") != len && lookup(b, part, &v) != 0)
+			return 0;
+		parts++;
+		if (!x)
+			break;
+		p = x + 1;
+	}
+	return parts >= 2;
+}
+
+static int eval(builder *b, const nl_expr *e, int64_t *out)
+{
+	int64_t x, y, r = 0;
+	switch (e->op) {
+	case NL_E_NUM:
+		*out = e->value;
+		return 0;
+	case NL_E_NAME:
+		if (lookup(b, e->name, out) == 0)
+			return 0;
+		if (looks_like_size(b, e->name)) {
+			char hint[160];
+			size_t k = 0;
+			for (const char *p = e->name; *p && k + 4 < sizeof hint; p++) {
+				if (*p == 'x') {
+					memcpy(hint + k, " x ", 3);
+					k += 3;
+				} else {
+					hint[k++] = *p;
+				}
+			}
+			hint[k] = '\0';
+			return fail(b, e->loc, "unknown name '%s' (for a size write '%s')",
+			            e->name, hint);
+		}
+		if (!b->frame)
+			return fail(b, e->loc, "unknown name '%s' (only block parameters "
+			            "have names)", e->name);
+		return fail(b, e->loc, "unknown name '%s' (not a parameter of '%s')",
+		            e->name, b->frame->def->name);
+	case NL_E_NEG: case NL_E_NOT:
+		if (eval(b, e->a, &x))
+			return -1;
+		r = e->op == NL_E_NEG ? -x : !x;
+		if (r > INT_MAX)
+			return fail(b, e->loc, "integer overflow (%" PRId64 " is out of range)", r);
+		*out = r;
+		return 0;
+	default:
+		break;
+	}
+	if (eval(b, e->a, &x))
+		return -1;
+	/* && and || do not evaluate their right side when the left decides */
+	if (e->op == NL_E_AND && !x) { *out = 0; return 0; }
+	if (e->op == NL_E_OR && x) { *out = 1; return 0; }
+	if (eval(b, e->b, &y))
+		return -1;
+	switch (e->op) {
+	case NL_E_ADD: r = x + y; break;
+	case NL_E_SUB: r = x - y; break;
+	case NL_E_MUL: r = x * y; break;  /* both within int32: no int64 overflow */
+	case NL_E_DIV: case NL_E_MOD:
+		if (y == 0)
+			return fail(b, e->loc, "division by zero");
+		r = e->op == NL_E_DIV ? x / y : x % y;
+		break;
+	case NL_E_EQ: r = x == y; break;
+	case NL_E_NE: r = x != y; break;
+	case NL_E_LT: r = x < y; break;
+	case NL_E_LE: r = x <= y; break;
+	case NL_E_GT: r = x > y; break;
+	case NL_E_GE: r = x >= y; break;
+	case NL_E_AND: r = y != 0; break;
+	case NL_E_OR: r = y != 0; break;
+	default: break;
+	}
+	if (r > INT_MAX || r < INT_MIN)
+		return fail(b, e->loc, "integer overflow (%" PRId64 " is out of range)", r);
+	*out = r;
+	return 0;
+}
+
+/* Evaluate to an int in [lo, INT_MAX]; `what` names the value in errors. */
+static int eval_int(builder *b, const nl_expr *e, int lo, const char *what, int *out)
+{
+	int64_t v;
+	if (eval(b, e, &v))
+		return -1;
+	if (v < lo)
+		return fail(b, e->loc, "%s must be %s, got %" PRId64, what,
+		            lo > 0 ? "positive" : "at least 0", v);
+	*out = (int)v;
+	return 0;
+}
+
+/* Sizes written as one or two expressions: one means square. */
+static int eval_pair(builder *b, const nl_dims *d, int lo, const char *what,
+                     int *h, int *w)
+{
+	if (d->n > 2)
+		return fail(b, d->loc, "%s takes one size or two (HxW), got %d", what, d->n);
+	if (eval_int(b, d->e[0], lo, what, h))
+		return -1;
+	if (d->n == 1) {
+		*w = *h;
+		return 0;
+	}
+	return eval_int(b, d->e[1], lo, what, w);
+}
+
+/* ---- nodes ---- */
+
+static nl_node *new_node(builder *b, nl_kind k, const nl_stmt *s, int ninputs)
+{
+	if (b->n >= NL_MAX_NODES) {
+		fail(b, s->loc, "the network has more than %d layers", NL_MAX_NODES);
+		return NULL;
+	}
+	size_t cap = (size_t)b->cap;
+	b->nodes = grow(b->nodes, sizeof *b->nodes, &cap, (size_t)b->n + 1);
+	cap = (size_t)b->cap;
+	b->edge_at = grow(b->edge_at, sizeof *b->edge_at, &cap, (size_t)b->n + 1);
+	b->cap = (int)cap;
+	b->edges = grow(b->edges, sizeof *b->edges, &b->capedges,
+	                b->nedges + (size_t)ninputs);
+	b->edge_at[b->n] = b->nedges;
+	b->nedges += (size_t)ninputs;
+	nl_node *nd = &b->nodes[b->n++];
+	memset(nd, 0, sizeof *nd);
+	nd->kind = k;
+	nd->ninputs = ninputs;
+	nd->loc = s->loc;
+	nd->origin = b->origin;
+	return nd;
+}
+
+/* Finish a one-input node: shape it from the tip and make it the tip. */
+static int link_node(builder *b, nl_node *nd, const nl_stmt *s)
+{
+	char why[256];
+	b->edges[b->edge_at[b->n - 1]] = b->tip;
+	if (nl_shape_layer(nd, &b->nodes[b->tip].shape, why, sizeof why))
+		return fail(b, s->loc, "%s", why);
+	b->tip = b->n - 1;
+	return 0;
+}
+
+static int expand_layer(builder *b, const nl_stmt *s)
+{
+	nl_node *nd = new_node(b, s->layer, s, 1);
+	if (!nd)
+		return -1;
+	const char *w = nl_kind_name(s->layer);
+	switch (s->layer) {
+	case NL_CONV: case NL_MAXPOOL: case NL_AVGPOOL: {
+		char what[64];
+		snprintf(what, sizeof what, "%s kernel", w);
+		if (eval_pair(b, &s->kernel, 1, what, &nd->kh, &nd->kw))
+			return -1;
+		if (s->has_stride) {
+			snprintf(what, sizeof what, "%s stride", w);
+			if (eval_pair(b, &s->stride, 1, what, &nd->sh, &nd->sw))
+				return -1;
+		} else if (s->layer == NL_CONV) {
+			nd->sh = nd->sw = 1;
+		} else {
+			nd->sh = nd->kh;  /* pooling: stride defaults to the kernel */
+			nd->sw = nd->kw;
+		}
+		if (s->has_pad) {
+			snprintf(what, sizeof what, "%s padding", w);
+			if (eval_pair(b, &s->pad, 0, what, &nd->ph, &nd->pw))
+				return -1;
+		}
+		if (s->layer == NL_CONV &&
+		    eval_int(b, s->out, 1, "conv output channels", &nd->out))
+			return -1;
+		break;
+	}
+	case NL_FC:
+		if (eval_int(b, s->out, 1, "fc output features", &nd->out))
+			return -1;
+		break;
+	case NL_DROPOUT:
+		if (!(s->p >= 0 && s->p < 1))
+			return fail(b, s->loc, "dropout probability must be in [0, 1), got %s",
+			            s->p_text ? s->p_text : "?");
+		nd->p = (float)s->p;
+		break;
+	case NL_BATCHNORM:
+		nd->eps = 1e-5f;
+		nd->momentum = 0.1f;
+		break;
+	default:
+		break;
+	}
+	return link_node(b, nd, s);
+}
+
+static int expand_list(builder *b, const nl_stmt *s);
+
+static int enter(builder *b, const nl_stmt *s)
+{
+	if (b->nesting >= NL_MAX_NESTING)
+		return fail(b, s->loc, "nesting too deep: more than %d calls, repeats, "
+		            "ifs and joins inside one another", NL_MAX_NESTING);
+	b->nesting++;
+	return 0;
+}
+
+/* Where a branch's output comes from: its last layer, or for an empty
+ * branch (the identity) the word `branch`. */
+static nl_loc join_loc(const builder *b, int node, int base, const nl_stmt *br)
+{
+	return node > base ? b->nodes[node].loc : br->loc;
+}
+
+static int expand_join(builder *b, const nl_stmt *s)
+{
+	int nbr = 0;
+	for (const nl_stmt *br = s->body; br; br = br->next)
+		nbr++;
+	const char *w = s->kind == NL_S_CONCAT ? "concat" : "add";
+	if (nbr < 2)
+		return fail(b, s->loc, "%s needs at least two branches, got %d", w, nbr);
+	int *tips = malloc((size_t)nbr * sizeof *tips);
+	if (!tips)
+		return fail(b, s->loc, "out of memory");
+	int base = b->tip, i = 0, saved_origin = b->origin, rc = 0;
+	if (b->origin < 0 && !b->frame) {
+		/* A join at top level is listed as one line, like a block call. */
+		size_t cap = (size_t)b->caporigins;
+		b->origins = grow(b->origins, sizeof *b->origins, &cap,
+		                  (size_t)b->norigins + 1);
+		b->caporigins = (int)cap;
+		b->origins[b->norigins] = (nl_origin){ w, s->loc, -1, -1 };
+		b->origin = b->norigins++;
+	}
+	for (const nl_stmt *br = s->body; br; br = br->next, i++) {
+		b->tip = base;
+		if (expand_list(b, br->body)) {
+			rc = -1;
+			goto out;
+		}
+		tips[i] = b->tip;
+	}
+	nl_node *nd = new_node(b, s->kind == NL_S_CONCAT ? NL_CONCAT : NL_ADD, s, nbr);
+	if (!nd) {
+		rc = -1;
+		goto out;
+	}
+	memcpy(&b->edges[b->edge_at[b->n - 1]], tips, (size_t)nbr * sizeof *tips);
+	nl_shape sh = b->nodes[tips[0]].shape;
+	int64_t channels = sh.c;
+	for (i = 1; i < nbr; i++) {
+		const nl_shape *t = &b->nodes[tips[i]].shape;
+		int bad = s->kind == NL_S_ADD
+		        ? t->rank != sh.rank || t->c != sh.c || t->h != sh.h || t->w != sh.w
+		        : t->rank != sh.rank || t->h != sh.h || t->w != sh.w;
+		if (bad) {
+			char s1[64], s2[64];
+			const nl_stmt *bk = s->body;
+			for (int k = 0; k < i; k++)
+				bk = bk->next;
+			nl_loc l1 = join_loc(b, tips[0], base, s->body);
+			nl_loc l2 = join_loc(b, tips[i], base, bk);
+			rc = fail(b, s->loc, "%s of %s (from %s:%d:%d) and %s (from %s:%d:%d): %s",
+			          w, nl_shape_str(&sh, s1, sizeof s1), l1.file, l1.line, l1.col,
+			          nl_shape_str(t, s2, sizeof s2), l2.file, l2.line, l2.col,
+			          s->kind == NL_S_ADD ? "shapes differ"
+			          : t->rank != sh.rank ? "one is flat, the other is not"
+			          : "heights and widths differ");
+			goto out;
+		}
+		channels += t->c;
+	}
+	if (s->kind == NL_S_CONCAT) {
+		if (channels > INT_MAX) {
+			rc = fail(b, s->loc, "concat: more than %d channels", INT_MAX);
+			goto out;
+		}
+		sh.c = (int)channels;
+	} else {
+		int64_t e = (int64_t)sh.c * sh.h * sh.w;
+		nd->flops = (int64_t)(nbr - 1) * e;
+	}
+	nd->shape = sh;
+	b->tip = b->n - 1;
+	if (b->origin != saved_origin)
+		b->origins[b->origin].last_node = b->tip;
+out:
+	b->origin = saved_origin;
+	free(tips);
+	return rc;
+}
+
+static void call_chain(const builder *b, const nl_stmt *def, char *buf, size_t n)
+{
+	size_t k = 0;
+	int start = 0;
+	for (int i = 0; i < b->ncalls; i++)
+		if (b->calls[i] == def)
+			start = i;
+	buf[0] = '\0';
+	for (int i = start; i < b->ncalls && k + 48 < n; i++)
+		k += (size_t)snprintf(buf + k, n - k, "%s -> ", b->calls[i]->name);
+	snprintf(buf + k, n - k, "%s", def->name);
+}
+
+static int expand_call(builder *b, const nl_stmt *s)
+{
+	const nl_stmt *def = nl_find_def(b->cx, s->name);
+	if (!def)
+		return fail(b, s->loc, "unknown block '%s'", s->name);
+	if (def->nargs != s->nargs)
+		return fail(b, s->loc, "'%s' takes %d argument%s, got %d", s->name,
+		            def->nargs, def->nargs == 1 ? "" : "s", s->nargs);
+	for (int i = 0; i < b->ncalls; i++)
+		if (b->calls[i] == def) {
+			char chain[256];
+			call_chain(b, def, chain, sizeof chain);
+			return fail(b, s->loc, "recursive call of '%s' (%s)", s->name, chain);
+		}
+	int64_t *vals = malloc(((size_t)s->nargs + 1) * sizeof *vals);
+	if (!vals)
+		return fail(b, s->loc, "out of memory");
+	for (int i = 0; i < s->nargs; i++)
+		if (eval(b, s->args[i], &vals[i])) {
+			free(vals);
+			return -1;
+		}
+	size_t cap = (size_t)b->caporigins;
+	b->origins = grow(b->origins, sizeof *b->origins, &cap, (size_t)b->norigins + 1);
+	b->caporigins = (int)cap;
+	int me = b->norigins++;
+	b->origins[me] = (nl_origin){ def->name, s->loc, b->origin, -1 };
+
+	frame f = { def, vals, b->frame };
+	int saved_origin = b->origin, first = b->n;
+	b->frame = &f;
+	b->origin = me;
+	b->calls[b->ncalls++] = def;
+	int rc = expand_list(b, def->body);
+	b->ncalls--;
+	b->frame = f.up;
+	b->origin = saved_origin;
+	free(vals);
+	if (rc) {
+		if (b->notes++ < MAX_NOTES)
+			nl_diag(b->cx, s->loc, "note", "in a call of '%s'", s->name);
+		return -1;
+	}
+	b->origins[me].last_node = b->n > first ? b->n - 1 : -1;
+	return 0;
+}
+
+static int expand_stmt(builder *b, const nl_stmt *s)
+{
+	if (++b->steps > NL_MAX_STEPS)
+		return fail(b, s->loc, "expansion takes more than %d steps", NL_MAX_STEPS);
+	switch (s->kind) {
+	case NL_S_LAYER:
+		return expand_layer(b, s);
+	case NL_S_INPUT:
+		return 0;  /* made before the walk */
+	case NL_S_BARE_NAME:
+		if (nl_find_def(b->cx, s->name))
+			return fail(b, s->loc, "'%s' is a block: call it as %s(...)",
+			            s->name, s->name);
+		return fail(b, s->loc, "unknown layer '%s'", s->name);
+	case NL_S_CALL: {
+		if (enter(b, s))
+			return -1;
+		int rc = expand_call(b, s);
+		b->nesting--;
+		return rc;
+	}
+	case NL_S_REPEAT: {
+		int n = 0;
+		if (eval_int(b, s->cond, 0, "repeat count", &n) || enter(b, s))
+			return -1;
+		int rc = 0;
+		for (int i = 0; i < n && rc == 0; i++) {
+			if (++b->steps > NL_MAX_STEPS)
+				rc = fail(b, s->loc, "expansion takes more than %d steps",
+				          NL_MAX_STEPS);
+			else
+				rc = expand_list(b, s->body);
+		}
+		b->nesting--;
+		return rc;
+	}
+	case NL_S_IF: {
+		int64_t c;
+		if (eval(b, s->cond, &c) || enter(b, s))
+			return -1;
+		int rc = expand_list(b, c ? s->body : s->else_body);
+		b->nesting--;
+		return rc;
+	}
+	case NL_S_CONCAT: case NL_S_ADD: {
+		if (enter(b, s))
+			return -1;
+		int rc = expand_join(b, s);
+		b->nesting--;
+		return rc;
+	}
+	default:
+		return fail(b, s->loc, "internal error: unexpected statement");
+	}
+}
+
+static int expand_list(builder *b, const nl_stmt *s)
+{
+	for (; s; s = s->next)
+		if (expand_stmt(b, s))
+			return -1;
+	return 0;
+}
+
+/* ---- the result ---- */
+
+typedef struct strpool { char *s; size_t n, cap; } strpool;
+
+static size_t pool_add(strpool *p, const char *s)
+{
+	size_t len = strlen(s) + 1, at = p->n;
+	p->s = grow(p->s, 1, &p->cap, p->n + len);
+	memcpy(p->s + at, s, len);
+	p->n += len;
+	return at;
+}
+
+static void train_spec(nl_ctx *cx, nl_train_spec *t, strpool *pool, size_t *data_at)
+{
+	*data_at = SIZE_MAX;
+	for (int i = 0; i < cx->trains.n; i++) {
+		const nl_stmt *s = cx->trains.v[i];
+		for (const nl_train_item *it = s->items; it; it = it->next) {
+			const char *k = it->key;
+			if (strcmp(k, "data") == 0) *data_at = pool_add(pool, it->text);
+			else if (strcmp(k, "resize") == 0) t->resize = (int)it->number;
+			else if (strcmp(k, "batch") == 0) t->batch = (int)it->number;
+			else if (strcmp(k, "lr") == 0) t->lr = it->number;
+			else if (strcmp(k, "epochs") == 0) t->epochs = (int)it->number;
+			else if (strcmp(k, "seed") == 0) {
+				t->has_seed = 1;
+				t->seed = (uint64_t)it->number;
+			} else if (strcmp(k, "momentum") == 0) t->momentum = it->number;
+			else if (strcmp(k, "weight_decay") == 0) t->weight_decay = it->number;
+		}
+	}
+}
+
+static nl_graph *finish(builder *b)
+{
+	nl_ctx *cx = b->cx;
+	nl_graph *g = calloc(1, sizeof *g);
+	nl_graph_store *st = calloc(1, sizeof *st);
+	size_t *file_at = malloc(((size_t)cx->sources.n + 1) * sizeof *file_at);
+	if (!g || !st || !file_at) {
+		free(g);
+		free(st);
+		free(file_at);
+		return NULL;
+	}
+	strpool pool = { 0 };
+	size_t data_at;
+	train_spec(cx, &g->train, &pool, &data_at);
+	for (int i = 0; i < cx->sources.n; i++)
+		file_at[i] = SIZE_MAX;
+	unsigned id = ++cx->build_id;
+	/* pass 1: strings into the pool, as offsets */
+	for (int i = 0; i < b->n; i++) {
+		const nl_source *src = nl_source_of(b->nodes[i].loc.file);
+		if (file_at[src->id] == SIZE_MAX)
+			file_at[src->id] = pool_add(&pool, src->name);
+	}
+	size_t *name_at = malloc(((size_t)b->norigins + 1) * sizeof *name_at);
+	if (!name_at)
+		abort();
+	for (int i = 0; i < b->norigins; i++) {
+		nl_origin *o = &b->origins[i];
+		const nl_source *src = nl_source_of(o->loc.file);
+		if (file_at[src->id] == SIZE_MAX)
+			file_at[src->id] = pool_add(&pool, src->name);
+		nl_stmt *def = nl_find_def(cx, o->name);
+		if (def && def->name == o->name) {
+			if (def->graph_build != id) {
+				def->graph_build = id;
+				def->graph_name = (int)pool_add(&pool, def->name);
+			}
+			name_at[i] = (size_t)def->graph_name;
+		} else {
+			name_at[i] = SIZE_MAX;  /* "concat", "add": static strings */
+		}
+	}
+	/* pass 2: pointers */
+	for (int i = 0; i < b->n; i++) {
+		nl_node *nd = &b->nodes[i];
+		nd->loc.file = pool.s + file_at[nl_source_of(nd->loc.file)->id];
+		nd->inputs = nd->ninputs ? b->edges + b->edge_at[i] : NULL;
+		g->params += nd->params;
+		g->flops += nd->flops;
+	}
+	for (int i = 0; i < b->norigins; i++) {
+		nl_origin *o = &b->origins[i];
+		o->loc.file = pool.s + file_at[nl_source_of(o->loc.file)->id];
+		if (name_at[i] != SIZE_MAX)
+			o->name = pool.s + name_at[i];
+	}
+	if (data_at != SIZE_MAX)
+		g->train.data = pool.s + data_at;
+	free(name_at);
+	free(file_at);
+	free(b->edge_at);
+	st->edges = b->edges;
+	st->strings = pool.s;
+	g->owner_ = st;
+	g->nnodes = b->n;
+	g->nodes = b->nodes;
+	g->norigins = b->norigins;
+	g->origins = b->origins;
+	return g;
+}
+
+static int make_input(builder *b, const nl_stmt *s)
+{
+	nl_node *nd = new_node(b, NL_INPUT, s, 0);
+	if (!nd)
+		return -1;
+	if (s->kernel.n != 3)
+		return fail(b, s->loc, "input takes three sizes, CxHxW (e.g. 1x28x28), "
+		            "got %d", s->kernel.n);
+	int v[3];
+	static const char *const what[3] = { "input channels", "input height",
+	                                     "input width" };
+	for (int i = 0; i < 3; i++)
+		if (eval_int(b, s->kernel.e[i], 1, what[i], &v[i]))
+			return -1;
+	nd->shape = (nl_shape){ 4, 1, v[0], v[1], v[2] };
+	if ((double)v[0] * v[1] * v[2] > 1099511627776.0)  /* 2^40 elements */
+		return fail(b, s->loc, "input %dx%dx%d is too large", v[0], v[1], v[2]);
+	b->tip = 0;
+	return 0;
+}
+
+nl_graph *nl_build(nl_ctx *cx)
+{
+	builder b = { .cx = cx, .origin = -1 };
+	if (cx->input_index < 0) {
+		nl_loc loc = { "<input>", 0, 0 };
+		if (cx->sources.n)
+			loc = (nl_loc){ ((nl_source *)cx->sources.v[0])->name, 1, 1 };
+		nl_diag(cx, loc, "error", "no 'input' statement: a network starts with "
+		        "'input CxHxW'");
+		return NULL;
+	}
+	b.calls = malloc((NL_MAX_NESTING + 1) * sizeof *b.calls);
+	int rc = b.calls ? 0 : -1;
+	if (rc == 0)
+		rc = make_input(&b, cx->stmts.v[cx->input_index]);
+	for (int i = 0; rc == 0 && i < cx->stmts.n; i++)
+		rc = expand_stmt(&b, cx->stmts.v[i]);
+	/* softmax is for the loss to fuse: anywhere but last is a mistake */
+	for (int i = 0; rc == 0 && i + 1 < b.n; i++)
+		if (b.nodes[i].kind == NL_SOFTMAX)
+			rc = fail(&b, b.nodes[i].loc, "softmax must be the last layer "
+			          "(the loss applies it)");
+	free(b.calls);
+	nl_graph *g = NULL;
+	if (rc == 0)
+		g = finish(&b);
+	if (!g) {
+		free(b.nodes);
+		free(b.edges);
+		free(b.edge_at);
+		free(b.origins);
+	}
+	fflush(cx->diag);
+	return g;
+}

@@ -1,0 +1,23 @@
+/* source.h - the texts a context has read, kept whole for diagnostics. */
+#ifndef NL_SOURCE_H
+#define NL_SOURCE_H
+
+#include <stddef.h>
+
+/* A source's name is its last member, so a location's file pointer (which
+ * points at the name) leads back to the text in O(1): see nl_source_of(). */
+typedef struct nl_source {
+	char *text;         /* NUL-terminated copy; may hold NUL bytes itself */
+	size_t len;
+	int id;             /* index in the context's list */
+	int first_line;     /* line number of text's first line */
+	char name[];
+} nl_source;
+
+nl_source *nl_source_new(const char *name, const char *text, size_t len,
+                         int first_line, int id);
+void nl_source_free(nl_source *s);
+/* The source a location's `file` names (only for names made by nl_source_new). */
+nl_source *nl_source_of(const char *name);
+
+#endif
