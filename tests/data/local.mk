@@ -14,3 +14,14 @@ check_PROGRAMS += tests/data/test_dataset
 TESTS += tests/data/test_dataset
 tests_data_test_dataset_SOURCES = tests/data/test_dataset.c $(DATA_TEST_HELPERS)
 tests_data_test_dataset_LDADD = $(DATA_TEST_LIBS)
+
+check_PROGRAMS += tests/data/test_weights
+TESTS += tests/data/test_weights
+tests_data_test_weights_SOURCES = tests/data/test_weights.c $(DATA_TEST_HELPERS)
+tests_data_test_weights_LDADD = $(DATA_TEST_LIBS)
+
+check_PROGRAMS += tests/data/test_plot
+TESTS += tests/data/test_plot
+EXTRA_DIST += tests/data/check_svg.py
+tests_data_test_plot_SOURCES = tests/data/test_plot.c $(DATA_TEST_HELPERS)
+tests_data_test_plot_LDADD = $(DATA_TEST_LIBS)
