@@ -75,8 +75,13 @@ char *dt_join(const char *dir, const char *name)
 
 const char *dt_test_data(void)
 {
-	const char *d = getenv("NETLANG_TEST_DATA");
-	return d && *d ? d : "../shared/data";
+	static char fallback[4096];
+	const char *d = getenv("NETLANG_TEST_DATA"), *top = getenv("top_srcdir");
+	if (d && *d)
+		return d;
+	/* What the build's test environment sets, for runs by hand. */
+	snprintf(fallback, sizeof fallback, "%s/../shared/data", top && *top ? top : "..");
+	return fallback;
 }
 
 void dt_write(const char *path, const void *data, size_t n)
