@@ -66,25 +66,13 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-/* Path of NAME.net next to `from` (a file path), or in a library dir. */
-static char *find_lib(nl_ctx *cx, const char *from, const char *name)
+/* Path of NAME.net in the first library directory that has it. */
+static char *find_lib(nl_ctx *cx, const char *name)
 {
 	size_t nlen = strlen(name);
-	int ndirs = cx->libdirs.n;
-	for (int i = -1; i < ndirs; i++) {
-		const char *dir;
-		size_t dlen;
-		if (i < 0) {
-			/* the directory of the file that says `use` */
-			const char *slash = from ? strrchr(from, '/') : NULL;
-			if (!slash || from[0] == '<')
-				continue;
-			dir = from;
-			dlen = (size_t)(slash - from);
-		} else {
-			dir = cx->libdirs.v[i];
-			dlen = strlen(dir);
-		}
+	for (int i = 0; i < cx->libdirs.n; i++) {
+		const char *dir = cx->libdirs.v[i];
+		size_t dlen = strlen(dir);
 		char *path = malloc(dlen + nlen + 6);
 		if (!path)
 			return NULL;
@@ -111,7 +99,7 @@ static int do_use(nl_ctx *cx, const nl_stmt *s)
 		nl_diag(cx, s->loc, "error", "'use' nested too deeply");
 		return NL_ERR;
 	}
-	char *path = find_lib(cx, s->loc.file, s->name);
+	char *path = find_lib(cx, s->name);
 	if (!path) {
 		nl_diag(cx, s->loc, "error",
 		        "cannot find '%s.net' (searched %d library director%s)",

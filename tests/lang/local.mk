@@ -1,5 +1,10 @@
 # tests/lang/local.mk - the front end's tests: golden listings, parameter
-# totals, malformed programs with their exact diagnostics.
-check_PROGRAMS += tests/lang/nlcheck
+# totals, malformed programs with their exact diagnostics, the REPL calls.
+check_PROGRAMS += tests/lang/nlcheck tests/lang/repl_api
 tests_lang_nlcheck_SOURCES = tests/lang/nlcheck.c
 tests_lang_nlcheck_LDADD = liblang.a
+tests_lang_repl_api_SOURCES = tests/lang/repl_api.c
+tests_lang_repl_api_LDADD = liblang.a
+TESTS += tests/lang/golden.sh tests/lang/errors.sh tests/lang/repl_api
+EXTRA_DIST += tests/lang/golden.sh tests/lang/errors.sh \
+	tests/lang/gen_expected.py tests/lang/golden tests/lang/errors
