@@ -132,12 +132,11 @@ static int cmd_expand(repl *r, int argc, char **argv, char *rest)
 /* The last layer, as a reminder of where the net now ends. */
 static void print_end(const repl *r)
 {
-	if (!r->g) {
-		puts("the net is empty");
+	if (!r->g || r->g->nnodes < 2) {
+		puts(r->g ? "undone: the net is its input alone" : "undone: the net is empty");
 		return;
 	}
-	printf("the net has %d layer%s; it ends with ", r->g->nnodes,
-	       r->g->nnodes == 1 ? "" : "s");
+	fputs("undone: the net ends with ", stdout);
 	repl_print_node(stdout, r->g, r->g->nnodes - 1, NL_FMT_TABLE, 0);
 }
 
@@ -217,7 +216,7 @@ static const command commands[] = {
 	{ "load", "FILE", "add FILE's definitions and layers (they print as they are added)", cmd_load },
 	{ "show", "", "the whole net as a table: shapes, parameters, FLOPs, totals", cmd_show },
 	{ "expand", "[BLOCK]", "the layers of the last block call (or of BLOCK's last call)", cmd_expand },
-	{ "undo", "", "drop the last statement", cmd_undo },
+	{ "undo", "", "drop the last statement that added layers (not `input`)", cmd_undo },
 	{ "reset", "", "start again with an empty net", cmd_reset },
 	{ "save", "FILE.net", "write the session as a .net file", cmd_save },
 	{ "format", "table|d2l", "how layers print: the session's lines or D2L's", cmd_format },

@@ -3,9 +3,9 @@
  * The session's own format shows a layer as
  *     Conv2d output shape: [1, 96, 54, 54]    34,944 params
  * and a top-level block call as one line with the call's output and its
- * size, expandable with :expand.  The d2l format prints the lines D2L
- * prints, "Sequential" for a block call, so that a lesson's output can be
- * diffed against the book.
+ * size, expandable with :expand.  The d2l format is the front end's own
+ * printer (nl_print_nodes), so a session prints exactly what
+ * `netlang --format d2l FILE.net` prints, "Sequential" for a block call.
  */
 #include <config.h>
 
@@ -47,6 +47,14 @@ static void print_shape_line(FILE *f, const char *what, const nl_shape *s,
 		fprintf(f, "%*s%s output shape: %s%s\n", indent, "", what, shape, tail);
 }
 
+/* PyTorch's class name; a batch norm on features is BatchNorm1d. */
+static const char *torch_name(const nl_node *nd)
+{
+	if (nd->kind == NL_BATCHNORM && nd->shape.rank == 2)
+		return "BatchNorm1d";
+	return nl_kind_torch_name(nd->kind);
+}
+
 void repl_print_node(FILE *f, const nl_graph *g, int i, nl_format fmt, int indent)
 {
 	const nl_node *nd = &g->nodes[i];
@@ -65,7 +73,7 @@ void repl_print_node(FILE *f, const nl_graph *g, int i, nl_format fmt, int inden
 		count_text(nd->params, n, sizeof n);
 		snprintf(tail, sizeof tail, "    %s params", n);
 	}
-	print_shape_line(f, nl_kind_torch_name(nd->kind), &nd->shape, fmt, indent, tail);
+	print_shape_line(f, torch_name(nd), &nd->shape, fmt, indent, tail);
 }
 
 static int top_call(const nl_graph *g, int origin)
@@ -77,7 +85,7 @@ static int top_call(const nl_graph *g, int origin)
 	return origin;
 }
 
-static void print_call(const repl *r, const nl_graph *g, int call, int first)
+static void print_call(const nl_graph *g, int call, int first)
 {
 	const nl_origin *o = &g->origins[call];
 	int last = o->last_node;
@@ -88,17 +96,20 @@ static void print_call(const repl *r, const nl_graph *g, int call, int first)
 	count_text(params, n, sizeof n);
 	snprintf(tail, sizeof tail, "    %d layer%s, %s params (:expand lists them)",
 	         last - first + 1, last == first ? "" : "s", n);
-	print_shape_line(stdout, r->fmt == NL_FMT_D2L ? "Sequential" : o->name,
-	                 &g->nodes[last].shape, r->fmt, 0, tail);
+	print_shape_line(stdout, o->name, &g->nodes[last].shape, NL_FMT_TABLE, 0, tail);
 }
 
 void repl_print_added(const repl *r, const nl_graph *g, int from)
 {
+	if (r->fmt == NL_FMT_D2L) {
+		nl_print_nodes(stdout, g, from, NL_FMT_D2L);
+		return;
+	}
 	for (int i = from; i < g->nnodes; i++) {
 		int call = top_call(g, g->nodes[i].origin);
 		if (call >= 0 && g->origins[call].last_node >= i &&
 		    g->origins[call].last_node < g->nnodes) {
-			print_call(r, g, call, i);
+			print_call(g, call, i);
 			i = g->origins[call].last_node;
 		} else {
 			repl_print_node(stdout, g, i, r->fmt, 0);

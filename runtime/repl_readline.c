@@ -127,14 +127,14 @@ static int add_candidate(const char *word, const char *prefix)
 	return 0;
 }
 
-/* Words for a statement: keywords and the blocks defined so far. */
+/* nl_block_names' array belongs to the context (a cache that the next
+ * call replaces): never freed here. */
 static int is_block(const char *word)
 {
 	const char **names = NULL;
 	int n = nl_block_names(session->cx, &names), found = 0;
 	for (int i = 0; i < n && !found; i++)
 		found = strcmp(names[i], word) == 0;
-	free(names);
 	return found;
 }
 
@@ -188,9 +188,7 @@ static char **complete(const char *text, int start, int end)
 		if (n == 6 && !strncmp(cmd, "expand", 6)) {
 			const char **names = NULL;
 			int nn = nl_block_names(session->cx, &names);
-			char **m = complete_with(text, names, nn, NULL, "", NULL);
-			free(names);
-			return m;
+			return complete_with(text, names, nn, NULL, "", NULL);
 		}
 		return NULL;
 	}
@@ -198,7 +196,6 @@ static char **complete(const char *text, int start, int end)
 	const char **names = NULL;
 	int nn = nl_block_names(session->cx, &names);
 	char **m = complete_with(text, names, nn, NULL, "", keywords);
-	free(names);
 	/* A block name completes to a call: `vgg_bl<TAB>` gives `vgg_block(`. */
 	if (m && !m[1] && is_block(m[0]))
 		rl_completion_append_character = '(';
@@ -261,11 +258,12 @@ char *repl_rl_read(const char *prompt, int *interrupted)
 			/* Ctrl-C: forget the half-typed line and start afresh. */
 			got_sigint = 0;
 			*interrupted = 1;
+			rl_echo_signal_char(SIGINT);   /* "^C" where the cursor is */
+			rl_crlf();
 			rl_free_line_state();
 			rl_callback_sigcleanup();
 			rl_replace_line("", 0);
 			rl_callback_handler_remove();
-			fputs("^C\n", stdout);
 			fflush(stdout);
 			return NULL;
 		}
