@@ -156,11 +156,11 @@ nl_backend *nl_cpu_backend_new(int threads)
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (int)n : 1;
 	}
-	/* One pool of `threads` for BLAS and one for our own loops; they never
-	 * run at the same time (no sgemm is called inside a parallel region),
-	 * so the machine is not oversubscribed. */
+	/* One pool of threads: OpenMP's, for our loops and for sgemm, which
+	 * gemm.c splits across it with BLAS itself on one thread (two pools
+	 * that both spin-wait fight over the cores; see gemm.c). */
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-	openblas_set_num_threads(threads);
+	openblas_set_num_threads(1);
 #endif
 #ifdef _OPENMP
 	omp_set_num_threads(threads);

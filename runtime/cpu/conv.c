@@ -15,8 +15,6 @@
  */
 #include <config.h>
 
-#include <cblas.h>
-
 #include "runtime/cpu/cpu.h"
 
 /* Aim for this many sgemm columns per chunk ... */
@@ -190,7 +188,7 @@ void nl_cpu_conv_forward(nl_backend *be, nl_step *s, int training)
 		}
 		if (g.nb == 1) {
 			float *yp = y + (size_t)n0 * OC * P;
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+			nl_cpu_sgemm(0, 0,
 			            (int)OC, (int)P, (int)K, 1.0f, s->w, (int)K,
 			            a, (int)P, 0.0f, yp, (int)P);
 			const float *bias = s->b;
@@ -204,7 +202,7 @@ void nl_cpu_conv_forward(nl_backend *be, nl_step *s, int training)
 					row[p] += bo;
 			}
 		} else {
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+			nl_cpu_sgemm(0, 0,
 			            (int)OC, (int)cols, (int)K, 1.0f, s->w, (int)K,
 			            a, (int)cols, 0.0f, tmp, (int)cols);
 			const float *bias = s->b;
@@ -278,19 +276,19 @@ void nl_cpu_conv_backward(nl_backend *be, nl_step *s)
 			a = col;
 		}
 		if (s->dw)
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+			nl_cpu_sgemm(0, 1,
 			            (int)OC, (int)K, (int)cols, 1.0f, dyc, (int)cols,
 			            a, (int)cols, beta, s->dw, (int)K);
 		if (!dx)
 			continue;
 		if (g.direct) {
 			float *dxp = dx + (size_t)n0 * K * P;
-			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
+			nl_cpu_sgemm(1, 0,
 			            (int)K, (int)P, (int)OC, 1.0f, s->w, (int)K,
 			            dyc, (int)P, s->dx_accumulate[0] ? 1.0f : 0.0f,
 			            dxp, (int)P);
 		} else {
-			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
+			nl_cpu_sgemm(1, 0,
 			            (int)K, (int)cols, (int)OC, 1.0f, s->w, (int)K,
 			            dyc, (int)cols, 0.0f, col, (int)cols);
 			col2im(&g, col, n0, nb, dx, s->dx_accumulate[0]);

@@ -26,6 +26,12 @@ static inline size_t nl_cpu_chw(const nl_shape *s)
  * accumulation is a no-op, so an aliased gradient costs nothing. */
 void nl_cpu_grad_store(float *dst, const float *g, size_t n, int accumulate);
 
+/* Row-major C = alpha op(A) op(B) + beta C (op = transpose when trans is
+ * nonzero), split over the OpenMP threads; BLAS itself runs on one. */
+void nl_cpu_sgemm(int transa, int transb, int m, int n, int k, float alpha,
+                  const float *a, int lda, const float *b, int ldb,
+                  float beta, float *c, int ldc);
+
 /* Aux and workspace requests, per kind (0 when none). */
 size_t nl_cpu_conv_workspace(const nl_step *s);
 size_t nl_cpu_maxpool_aux(const nl_step *s);

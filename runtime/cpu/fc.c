@@ -6,8 +6,6 @@
  */
 #include <config.h>
 
-#include <cblas.h>
-
 #include "runtime/cpu/cpu.h"
 
 void nl_cpu_fc_forward(nl_backend *be, nl_step *s, int training)
@@ -20,7 +18,7 @@ void nl_cpu_fc_forward(nl_backend *be, nl_step *s, int training)
 	/* Start y from the bias and let sgemm add x W^T onto it. */
 	for (int i = 0; i < n; i++)
 		memcpy(s->y + (size_t)i * out, s->b, (size_t)out * sizeof *s->y);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in,
+	nl_cpu_sgemm(0, 1, n, out, in,
 	            1.0f, s->x[0], in, s->w, in, 1.0f, s->y, out);
 }
 
@@ -33,7 +31,7 @@ void nl_cpu_fc_backward(nl_backend *be, nl_step *s)
 	const float *dy = s->dy;
 
 	if (s->dw)   /* dW[out][in] = dy^T x */
-		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n,
+		nl_cpu_sgemm(1, 0, out, in, n,
 		            1.0f, dy, out, s->x[0], in, 0.0f, s->dw, in);
 	if (s->db) {
 		for (int o = 0; o < out; o++)
@@ -45,7 +43,7 @@ void nl_cpu_fc_backward(nl_backend *be, nl_step *s)
 		}
 	}
 	if (s->dx[0])   /* dx[n][in] = dy W */
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in, out,
+		nl_cpu_sgemm(0, 0, n, in, out,
 		            1.0f, dy, out, s->w, in,
 		            s->dx_accumulate[0] ? 1.0f : 0.0f, s->dx[0], in);
 }

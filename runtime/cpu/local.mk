@@ -4,6 +4,7 @@ noinst_LIBRARIES += libcpu.a
 libcpu_a_SOURCES = \
 	runtime/cpu/cpu.h \
 	runtime/cpu/backend.c \
+	runtime/cpu/gemm.c \
 	runtime/cpu/conv.c \
 	runtime/cpu/pool.c \
 	runtime/cpu/fc.c \
