@@ -1,6 +1,7 @@
 # tests/cpu/local.mk - the CPU backend against double-precision references.
 CPU_TEST_LDADD = libcpu.a $(BLAS_LIBS) $(LIBS)
 CPU_TESTS = \
+	tests/cpu/gemm_test \
 	tests/cpu/conv_test \
 	tests/cpu/pool_test \
 	tests/cpu/dense_test \
@@ -35,3 +36,12 @@ tests_cpu_loss_sgd_test_LDADD = $(CPU_TEST_LDADD)
 
 tests_cpu_gather_test_SOURCES = tests/cpu/gather_test.c tests/cpu/harness.c tests/cpu/harness.h
 tests_cpu_gather_test_LDADD = $(CPU_TEST_LDADD)
+
+tests_cpu_gemm_test_SOURCES = tests/cpu/gemm_test.c tests/cpu/harness.c tests/cpu/harness.h
+tests_cpu_gemm_test_LDADD = $(CPU_TEST_LDADD)
+
+# A micro benchmark of the backend's layers (not a test): built with the
+# rest, run by hand.
+noinst_PROGRAMS += tests/cpu/cpu_ops_bench
+tests_cpu_cpu_ops_bench_SOURCES = tests/cpu/cpu_ops_bench.c
+tests_cpu_cpu_ops_bench_LDADD = $(CPU_TEST_LDADD)
