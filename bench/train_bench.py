@@ -111,6 +111,10 @@ def main():
     iters = parse_overrides(a.iterations, "--iterations")
 
     env = dict(os.environ)
+    # The examples' `use` statements find the checkout's stdlib, also with a
+    # netlang built elsewhere.
+    env["NETLANG_PATH"] = os.path.join(TOP, "stdlib") + (
+        ":" + env["NETLANG_PATH"] if env.get("NETLANG_PATH") else "")
     if a.device == "cpu":
         # Both sides get exactly the threads asked for.
         env["OMP_NUM_THREADS"] = str(a.threads)

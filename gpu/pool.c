@@ -8,11 +8,12 @@
  */
 #include <config.h>
 
+#include <stdio.h>
+
 #include "gpu/gpu.h"
 
 int nl_gpu_pool_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p)
 {
-	(void)g;
 	const nl_node *nd = s->node;
 	cudnnPoolingMode_t mode;
 	int kh = nd->kh, kw = nd->kw, ph = nd->ph, pw = nd->pw, sh = nd->sh, sw = nd->sw;
@@ -37,6 +38,17 @@ int nl_gpu_pool_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p)
 	NL_CUDNN_OR(cudnnCreatePoolingDescriptor(&p->pool), return -1);
 	NL_CUDNN_OR(cudnnSetPooling2dDescriptor(p->pool, mode, CUDNN_NOT_PROPAGATE_NAN, kh, kw, ph,
 	                                        pw, sh, sw), return -1);
+	/* cuDNN's output size (floor mode) must be the graph's. */
+	int on, oc, oh, ow;
+	NL_CUDNN_OR(cudnnGetPooling2dForwardOutputDim(p->pool, p->x, &on, &oc, &oh, &ow),
+	            return -1);
+	int yh = s->ys.rank == 2 ? 1 : s->ys.h, yw = s->ys.rank == 2 ? 1 : s->ys.w;
+	if (on != s->ys.n || oc != s->ys.c || oh != yh || ow != yw) {
+		fprintf(stderr, "netlang: %s: %s output %dx%dx%dx%d by cuDNN, %dx%dx%dx%d by the "
+		        "graph\n", g->name, nl_kind_name(nd->kind), on, oc, oh, ow, s->ys.n, s->ys.c,
+		        yh, yw);
+		return -1;
+	}
 	return 0;
 }
 

@@ -57,6 +57,8 @@ NETLANG="$ROOT/$BUILD/netlang"
 case "$BUILD" in /*) NETLANG="$BUILD/netlang" ;; esac
 OPS="$(dirname "$NETLANG")/tests/gpu/gpu_ops_check"
 PYTHON=${PYTHON:-python3}
+# `use vgg` and friends: the checkout's stdlib, wherever the build was made.
+export NETLANG_PATH="$ROOT/stdlib${NETLANG_PATH:+:$NETLANG_PATH}"
 LOG=${TMPDIR:-/tmp}/netlang-gpu-check.$$
 mkdir -p "$LOG"
 START=$(date +%s)
