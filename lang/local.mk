@@ -16,3 +16,6 @@ liblang_a_SOURCES = \
 # project's only yacc user.
 AM_YFLAGS = -d -Wall -Wno-yacc
 BUILT_SOURCES += lang/parser.h
+# BUILT_SOURCES covers `make all` and `make check`; this covers building
+# liblang.a (or anything linking it) directly.
+lang/lexer.$(OBJEXT): lang/parser.h
