@@ -99,6 +99,8 @@ def main():
                                                         os.path.join(TOP, "build", "netlang")))
     ap.add_argument("--python", default=sys.executable, help="the Python that has torch")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds per run")
+    ap.add_argument("--budget", type=int, default=0,
+                    help="seconds: start no run after this, print what was measured")
     a = ap.parse_args()
 
     nets = [n.strip() for n in a.nets.split(",") if n.strip()]
@@ -128,6 +130,7 @@ def main():
 
     results = {n: {"netlang": [], "pytorch": []} for n in nets}
     failures = 0
+    skipped = 0
     t_start = time.time()
     for r in range(a.repeats):
         for n in nets:
@@ -147,6 +150,12 @@ def main():
             if r % 2:
                 order.reverse()
             for side, cmd in order:
+                if a.budget and time.time() - t_start > a.budget:
+                    if not skipped:
+                        print("train_bench.py: --budget %ds spent; the medians below are of "
+                              "fewer repeats" % a.budget, file=sys.stderr)
+                    skipped += 1
+                    continue
                 got, out = throughput(cmd, a.timeout, env)
                 if got is None:
                     failures += 1
@@ -162,9 +171,10 @@ def main():
         return statistics.median(v) if v else None
 
     print()
-    print("device %s%s, %d repeats, medians; ratio = netlang / PyTorch"
+    print("device %s%s, %d repeats%s, medians; ratio = netlang / PyTorch"
           % (a.device, ", %d threads" % a.threads if a.device == "cpu" else
-             (", TF32 off" if a.no_tf32 else ", TF32 on"), a.repeats))
+             (", TF32 off" if a.no_tf32 else ", TF32 on"), a.repeats,
+             " (%d runs skipped for time)" % skipped if skipped else ""))
     head = ("net", "batch", "netlang train", "PyTorch train", "ratio",
             "netlang infer", "PyTorch infer", "ratio")
     print("%-10s %5s %14s %14s %6s %14s %14s %6s" % head)
