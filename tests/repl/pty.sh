@@ -30,17 +30,18 @@ start() {
 
 screen() { tm capture-pane -p -S -1000 -t "$1" >"$tmp/screen"; }
 
-# wait_for SESSION GREP-PATTERN: until the screen shows it (20 s at most).
+# wait_for SESSION GREP-PATTERN [COUNT]: until the screen shows COUNT
+# (default 1) lines that match (20 s at most).
 wait_for() {
 	i=0
 	while [ $i -lt 200 ]; do
 		screen "$1"
-		grep -q -- "$2" "$tmp/screen" && return 0
+		[ "$(grep -c -- "$2" "$tmp/screen")" -ge "${3:-1}" ] && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
 	cat "$tmp/screen" >&2
-	fail "the terminal never showed '$2'"
+	fail "the terminal never showed '$2' ${3:-1} times"
 }
 
 # The line the cursor is on (the last non-blank one).
@@ -105,6 +106,14 @@ wait_for one '^ReLU output shape: \[1, 1600\]$'
 screen one
 grep -q 'relu relu relu$' "$tmp/screen" && fail "a line abandoned with Ctrl-C was run"
 
+# After :load, TAB completes file names; the loaded file's layer prints.
+printf 'relu\n' >"$tmp/lesson-part.net"
+keys one ":load $tmp/lesson-pa" Tab
+sleep 0.3
+[ "$(last_line one)" = "netlang> :load $tmp/lesson-part.net" ] || fail "TAB did not complete the file name: $(last_line one)"
+keys one Enter
+wait_for one '^ReLU output shape: \[1, 1600\]$' 2
+
 # Ctrl-D ends the session with status 0.
 keys one C-d
 wait_for one '^EXIT=0$'
@@ -116,7 +125,7 @@ start two
 wait_for two '^netlang> *$'
 keys two Up
 sleep 0.3
-[ "$(last_line two)" = 'netlang> relu' ] || fail "the next session did not recall the history: $(last_line two)"
+[ "$(last_line two)" = "netlang> :load $tmp/lesson-part.net" ] || fail "the next session did not recall the history: $(last_line two)"
 keys two C-u ':quit' Enter
 wait_for two '^EXIT=0$'
 
