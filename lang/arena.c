@@ -29,7 +29,9 @@ void *nl_arena_alloc(nl_arena *a, size_t n)
 		size_t cap = a->cap ? a->cap * 2 : FIRST_CHUNK;
 		while (cap < n)
 			cap *= 2;
-		nl_arena_chunk *c = malloc(sizeof *c + cap);
+		/* calloc: fresh chunks come zeroed (often straight from mmap), and
+		 * bump allocation never hands out memory twice, so no memset */
+		nl_arena_chunk *c = calloc(1, sizeof *c + cap);
 		if (!c) {
 			fputs("netlang: out of memory\n", stderr);
 			abort();
@@ -41,7 +43,6 @@ void *nl_arena_alloc(nl_arena *a, size_t n)
 	}
 	void *p = (char *)a->head->data + a->used;
 	a->used += n;
-	memset(p, 0, n);
 	return p;
 }
 
