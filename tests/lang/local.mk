@@ -7,4 +7,5 @@ tests_lang_repl_api_SOURCES = tests/lang/repl_api.c
 tests_lang_repl_api_LDADD = liblang.a
 TESTS += tests/lang/golden.sh tests/lang/errors.sh tests/lang/repl_api
 EXTRA_DIST += tests/lang/golden.sh tests/lang/errors.sh \
-	tests/lang/gen_expected.py tests/lang/golden tests/lang/errors
+	tests/lang/gen_expected.py tests/lang/golden tests/lang/errors \
+	tests/fuzz/run.sh tests/fuzz/fuzz_parser.c tests/fuzz/corpus
