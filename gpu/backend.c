@@ -208,6 +208,10 @@ static void gpu_destroy(nl_backend *be)
 	nl_gpu *g = nl_gpu_of(be);
 	if (g->stream)
 		cudaStreamSynchronize(g->stream);
+	/* The shared workspace belongs to the backend, not to any one plan. */
+	if (be->workspace)
+		be->release(be, be->workspace);
+	be->workspace = NULL;
 	if (g->cublas)
 		cublasDestroy(g->cublas);
 	if (g->cudnn)

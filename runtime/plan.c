@@ -123,9 +123,11 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int training)
+nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int flags)
 {
 	int n = g->nnodes;
+	int training = (flags & NL_PLAN_TRAIN) != 0;
+	int in_place = !(flags & NL_PLAN_NO_IN_PLACE);
 	nl_plan *p = xcalloc(1, sizeof *p);
 	int *ncons = xcalloc((size_t)n, sizeof *ncons);
 	int *maxcons = xcalloc((size_t)n, sizeof *maxcons);
@@ -195,7 +197,7 @@ nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int training)
 		if (i > 0) {
 			int j = nd->inputs[0];
 			if (nd->kind == NL_FLATTEN ||
-			    (ncons[j] == 1 && j != 0 && in_place_ok(nd->kind, g->nodes[j].kind)))
+			    (in_place && ncons[j] == 1 && j != 0 && in_place_ok(nd->kind, g->nodes[j].kind)))
 				act_root[i] = act_root[j];
 		}
 		if (act_root[i] == i) {
@@ -475,6 +477,11 @@ void nl_plan_loss(nl_plan *p, int n, int with_grad)
 	/* dy is read-only to the step; the loss is what writes it. */
 	float *d = (with_grad && p->training) ? (float *)s->dy : NULL;
 	p->be->loss(p->be, s->y, p->labels, n, p->classes, d, p->acc);
+	/* Rows past n are padding: their gradient must be zero, not whatever
+	 * the last full batch left there. */
+	if (d && n < p->batch)
+		p->be->fill(p->be, d + (size_t)n * p->classes, 0.0f,
+		            (size_t)(p->batch - n) * p->classes);
 }
 
 void nl_plan_backward(nl_plan *p)

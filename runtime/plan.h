@@ -44,8 +44,11 @@ typedef struct nl_plan {
 	int *wants_grad;        /* per node: its backward has work to do */
 } nl_plan;
 
-/* NULL after a message (out of memory, a backend refusing a step). */
-nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int training);
+/* flags: NL_PLAN_TRAIN plans gradients; NL_PLAN_NO_IN_PLACE gives every
+ * step its own output (tests compare the two).  NULL after a message (out
+ * of memory, a backend refusing a step). */
+enum { NL_PLAN_TRAIN = 1, NL_PLAN_NO_IN_PLACE = 2 };
+nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int flags);
 void nl_plan_free(nl_plan *p);
 
 /* Xavier-uniform weights (PyTorch's fan-in/fan-out), zero biases,

@@ -51,7 +51,7 @@ int nl_time(const nl_graph *g, const nl_options *o)
 	nl_backend *be = nl_backend_open(o);
 	if (!be)
 		return 1;
-	nl_plan *p = nl_plan_new(be, g, o->batch, 1);
+	nl_plan *p = nl_plan_new(be, g, o->batch, NL_PLAN_TRAIN);
 	double *fw = calloc((size_t)g->nnodes, sizeof *fw);
 	double *bw = calloc((size_t)g->nnodes, sizeof *bw);
 	int status = 1;

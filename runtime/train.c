@@ -182,7 +182,7 @@ static int session_open(session *s, const nl_graph *g, const nl_options *o, int 
 	s->be = nl_backend_open(o);
 	if (!s->be)
 		return -1;
-	s->plan = nl_plan_new(s->be, g, o->batch, need_train);
+	s->plan = nl_plan_new(s->be, g, o->batch, need_train ? NL_PLAN_TRAIN : 0);
 	if (!s->plan)
 		return -1;
 	if (s->plan->classes < s->train.classes) {

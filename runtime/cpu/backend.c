@@ -127,8 +127,12 @@ static double cpu_clock(nl_backend *be)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The shared workspace is the backend's: plans come and go (the REPL makes
+ * one per :train), the workspace stays as large as the largest asked for. */
 static void cpu_destroy(nl_backend *be)
 {
+	if (be->workspace)
+		cpu_release(be, be->workspace);
 	free(be);
 }
 
