@@ -137,3 +137,9 @@ int nl_block_names(const nl_ctx *cx, const char ***names)
 	*names = m->names;
 	return cx->defs.n;
 }
+
+void nl_override_input_size(nl_ctx *cx, int h, int w)
+{
+	cx->input_h = h > 0 ? h : 0;
+	cx->input_w = w > 0 ? w : 0;
+}

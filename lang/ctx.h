@@ -29,6 +29,7 @@ struct nl_ctx {
 	nl_ptrvec trains;    /* nl_stmt * of kind NL_S_TRAIN */
 	nl_ptrvec uses;      /* nl_use * */
 	int input_index;     /* in stmts, or -1 */
+	int input_h, input_w;  /* nl_override_input_size(), 0 = as written */
 	unsigned defs_gen;   /* changes whenever defs change (call caches) */
 	unsigned build_id;
 	int use_depth;       /* `use` inside used files */

@@ -656,6 +656,10 @@ static int make_input(builder *b, const nl_stmt *s)
 	for (int i = 0; i < 3; i++)
 		if (eval_int(b, s->kernel.e[i], 1, what[i], &v[i]))
 			return -1;
+	if (b->cx->input_h > 0) {
+		v[1] = b->cx->input_h;
+		v[2] = b->cx->input_w;
+	}
 	nd->shape = (nl_shape){ 4, 1, v[0], v[1], v[2] };
 	if ((double)v[0] * v[1] * v[2] > 1099511627776.0)  /* 2^40 elements */
 		return fail(b, s->loc, "input %dx%dx%d is too large", v[0], v[1], v[2]);

@@ -53,6 +53,12 @@ int nl_load_string(nl_ctx *cx, const char *name, int first_line,
  * outlive it, and is freed with nl_graph_free(). */
 nl_graph *nl_build(nl_ctx *cx);
 
+/* Build with an input of height h and width w whatever the program's
+ * `input` says (the driver's --resize: the same net at another image size);
+ * 0, 0 restores the written size.  Shapes that no longer work are errors
+ * at the layer, as usual. */
+void nl_override_input_size(nl_ctx *cx, int h, int w);
+
 /* REPL support. */
 typedef struct nl_mark { int nstmts, ndefs, has_input, has_train;
                          int nuses; /* added: `use`s loaded so far */ } nl_mark;

@@ -112,7 +112,8 @@ struct nl_backend {
 	double (*clock)(nl_backend *be);
 	void (*destroy)(nl_backend *be);
 
-	/* Shared scratch, sized by the plan to the largest prepare() request. */
+	/* Shared scratch, sized by the plan to the largest prepare() request
+	 * (allocated with alloc; destroy releases it). */
 	void *workspace;
 	size_t workspace_bytes;
 

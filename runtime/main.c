@@ -29,6 +29,7 @@ static const char usage[] =
 "Training (override the file's train { } section):\n"
 "  --epochs N  --batch N  --lr X  --momentum X  --weight-decay X  --seed N\n"
 "  --data DIR|fashion-mnist|mnist   where the data set is (see netlang(1))\n"
+"  --resize N            run the net on NxN images (its input line says otherwise)\n"
 "  --steps N             stop after N steps (smoke runs); --log-every N prints step losses\n"
 "  --save FILE  --load FILE         weights files\n"
 "  --plot FILE.svg       loss and accuracy curves per epoch\n"
@@ -248,6 +249,9 @@ int main(int argc, char **argv)
 		nl_ctx_free(cx);
 		return 1;
 	}
+	/* --resize trains (or shows) the same net at another image size. */
+	if (o.resize > 0)
+		nl_override_input_size(cx, o.resize, o.resize);
 	nl_graph *g = nl_build(cx);
 	nl_ctx_free(cx);
 	if (!g)

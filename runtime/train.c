@@ -114,7 +114,8 @@ static int check_input(const nl_graph *g, const nl_dataset *ds, const nl_options
 		return -1;
 	}
 	if (o->resize > 0 && (o->resize != in->h || o->resize != in->w)) {
-		fprintf(stderr, "netlang: resize %d does not match the net's input %dx%dx%d\n",
+		fprintf(stderr, "netlang: the train section's resize %d does not match the net's "
+		        "input %dx%dx%d (--resize N runs the net at NxN)\n",
 		        o->resize, in->c, in->h, in->w);
 		return -1;
 	}

@@ -70,9 +70,7 @@ void h_init(const char *program)
 
 int h_finish(void)
 {
-	if (H_BE->workspace)
-		H_BE->release(H_BE, H_BE->workspace);
-	H_BE->destroy(H_BE);
+	H_BE->destroy(H_BE);   /* frees the workspace too */
 	if (failures)
 		fprintf(stderr, "%d check(s) failed\n", failures);
 	return failures ? 1 : 0;

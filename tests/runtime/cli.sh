@@ -56,4 +56,12 @@ grep -q '^train: [0-9.]* examples/sec (batch 16' "$tmp/t" && ok "--time train li
 	bad "--time output: $(cat "$tmp/t")"
 grep -q '^inference: [0-9.]* examples/sec' "$tmp/t" && ok "--time inference line" || bad "no inference line"
 [ "$(grep -c '^conv' "$tmp/t")" -eq 2 ] && ok "--time lists both convs" || bad "conv rows missing"
+
+# --resize runs the same net at another size: same parameters, other shapes;
+# a size at which the shapes collapse is a located error.
+"$NETLANG" "$ex/resnet18.net" --resize 32 >"$tmp/r" 2>&1 || bad "--resize 32 failed: $(cat "$tmp/r")"
+grep -q '^conv 7x7/2 -> 64 pad 3 .* 64x16x16 ' "$tmp/r" && ok "--resize 32: first conv 64x16x16" ||
+	bad "--resize 32 shapes: $(head -3 "$tmp/r")"
+grep -q '^total .*11,178,378' "$tmp/r" && ok "--resize keeps the parameter count" || bad "total changed"
+expect_fail "--resize too small" "kernel larger than padded input" "$NETLANG" "$ex/nin.net" --resize 28
 exit $fail
