@@ -7,4 +7,5 @@ TESTS += tests/runtime/plan_check
 LONG_TESTS = tests/runtime/lenet_accuracy.sh tests/runtime/big_nets.sh
 TESTS += tests/runtime/seed.sh tests/runtime/cli.sh $(LONG_TESTS)
 EXTRA_DIST += tests/runtime/common.sh tests/runtime/seed.sh tests/runtime/cli.sh \
-	tests/runtime/lenet_accuracy.sh tests/runtime/big_nets.sh
+	tests/runtime/lenet_accuracy.sh tests/runtime/big_nets.sh \
+	tests/runtime/subset.py
