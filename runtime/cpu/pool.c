@@ -57,20 +57,32 @@ void nl_cpu_maxpool_forward(nl_backend *be, nl_step *s, int training)
 				int x0 = ox * g.sw - g.pw, x1 = x0 + g.kw;
 				if (x0 < 0) x0 = 0;
 				if (x1 > g.w) x1 = g.w;
-				float m = -INFINITY;
-				int32_t best = -1;
+				/* The window's first cell starts the max and a later
+				 * cell wins when larger: selects, not branches, since on
+				 * real data which cell wins is unpredictable.  NaN
+				 * propagates as in PyTorch (the first NaN wins), in a
+				 * second pass only when the window has one. */
+				int32_t best = y0 * g.w + x0;
+				float m = x[best];
+				int nan = 0;
 				for (int iy = y0; iy < y1; iy++) {
+					const float *row = x + iy * g.w;
 					for (int ix = x0; ix < x1; ix++) {
-						float v = x[iy * g.w + ix];
-						if (v > m || isnan(v) || best < 0) {
-							m = v;
-							best = iy * g.w + ix;
-							if (isnan(v))
-								goto done;
-						}
+						float v = row[ix];
+						int gt = v > m;
+						m = gt ? v : m;
+						best = gt ? iy * g.w + ix : best;
+						nan |= v != v;
 					}
 				}
-done:
+				if (nan)
+					for (int iy = y0; iy < y1 && m == m; iy++)
+						for (int ix = x0; ix < x1; ix++)
+							if (x[iy * g.w + ix] != x[iy * g.w + ix]) {
+								best = iy * g.w + ix;
+								m = x[best];
+								break;
+							}
 				y[oy * g.ow + ox] = m;
 				a[oy * g.ow + ox] = best;
 			}
