@@ -43,6 +43,10 @@ static conv_geom conv_geometry(const nl_step *s)
 	g.P = (size_t)g.oh * (size_t)g.ow;
 
 	size_t want = (CONV_TARGET_COLS + g.P - 1) / (g.P ? g.P : 1);
+	/* One image already makes a wide enough sgemm (AlexNet's first layer,
+	 * 54x54): sharing would only add the scatter to NCHW and back. */
+	if (g.P >= CONV_TARGET_COLS / 2)
+		want = 1;
 	size_t per_image = (g.K + (size_t)g.oc) * g.P;
 	size_t fit = per_image ? CONV_MAX_WS_FLOATS / per_image : 1;
 	size_t nb = want < fit ? want : fit;
@@ -231,8 +235,11 @@ void nl_cpu_conv_backward(nl_backend *be, nl_step *s)
 	float *col = be->workspace;
 	float *tmp = col ? col + K * (size_t)g.nb * P : NULL;
 
-	/* db[o] = sum over images and pixels of dy. */
+	/* db[o] = sum over images and pixels of dy, one channel a task. */
 	if (s->db) {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (OC * P * (size_t)g.n > NL_CPU_PAR_MIN)
+#endif
 		for (size_t o = 0; o < OC; o++) {
 			double acc = 0.0;
 			for (int n = 0; n < g.n; n++) {
