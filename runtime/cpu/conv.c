@@ -12,8 +12,21 @@
  * Backward reuses the same workspace: per chunk, col = im2col(x) gives
  * dW += dY col^T, then col is overwritten by dcol = W^T dY and folded back
  * (col2im) into dx.
+ *
+ * Convolutions with few output channels (LeNet's 6 and 16) make sgemms with
+ * M = OC rows, too thin to split well across threads and mostly spent
+ * streaming a large shared column buffer.  Those go image-parallel instead:
+ * each thread unfolds one of its own images at a time into a private
+ * column buffer that stays in cache, runs a single-threaded sgemm straight
+ * into y, and in backward accumulates a private dW that is summed in a
+ * fixed order at the end (deterministic for a fixed thread count).
  */
 #include <config.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include <cblas.h>
 
 #include "runtime/cpu/cpu.h"
 
@@ -21,6 +34,10 @@
 #define CONV_TARGET_COLS 4096
 /* ... without letting the workspace grow past this many floats (64 MiB). */
 #define CONV_MAX_WS_FLOATS ((size_t)16 << 20)
+/* Image-parallel below this many output channels ... */
+#define CONV_THIN_OC 32
+/* ... when one image's unfolding fits in a core's cache (floats). */
+#define CONV_THIN_MAX_COL ((size_t)256 << 10)
 
 typedef struct conv_geom {
 	int n, c, h, w;          /* input */
@@ -29,7 +46,18 @@ typedef struct conv_geom {
 	size_t K, P;             /* rows and columns per image of col */
 	int nb;                  /* images per chunk */
 	int direct;              /* 1x1, stride 1, no padding, nb == 1 */
+	int per_image;           /* image-parallel (thin convolutions) */
+	size_t thread_floats;    /* per_image: workspace per thread */
 } conv_geom;
+
+static int max_threads(void)
+{
+#ifdef _OPENMP
+	return omp_get_max_threads();
+#else
+	return 1;
+#endif
+}
 
 static conv_geom conv_geometry(const nl_step *s)
 {
@@ -57,12 +85,25 @@ static conv_geom conv_geometry(const nl_step *s)
 	g.nb = (int)nb;
 	g.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 &&
 	           g.ph == 0 && g.pw == 0 && g.nb == 1;
+	g.per_image = g.oc < CONV_THIN_OC && g.K * g.P <= CONV_THIN_MAX_COL;
+	g.thread_floats = 0;
+	if (g.per_image) {
+		g.nb = 1;
+		g.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 &&
+		           g.ph == 0 && g.pw == 0;
+		/* Column buffer (none when direct) and a private dW, each
+		 * rounded to a cache line so threads share none. */
+		size_t col = g.direct ? 0 : (g.K * g.P + 15) / 16 * 16;
+		g.thread_floats = col + (g.K * (size_t)g.oc + 15) / 16 * 16;
+	}
 	return g;
 }
 
 size_t nl_cpu_conv_workspace(const nl_step *s)
 {
 	conv_geom g = conv_geometry(s);
+	if (g.per_image)
+		return g.thread_floats * (size_t)max_threads() * sizeof(float);
 	if (g.direct)
 		return 0;
 	/* col, plus the chunk's outputs (or output gradients) in [OC][nb*P]
@@ -96,7 +137,7 @@ static void im2col(const conv_geom *g, const float *x, int n0, int nb, float *co
 	const size_t K = g->K, P = g->P, cols = (size_t)nb * P;
 	const size_t plane = (size_t)g->h * (size_t)g->w;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (K * cols > NL_CPU_PAR_MIN)
+#pragma omp parallel for schedule(static) if (!g->per_image && K * cols > NL_CPU_PAR_MIN)
 #endif
 	for (size_t r = 0; r < K; r++) {
 		int c = (int)(r / ((size_t)g->kh * g->kw));
@@ -138,7 +179,7 @@ static void col2im(const conv_geom *g, const float *col, int n0, int nb,
 	const size_t plane = (size_t)g->h * (size_t)g->w;
 	const size_t tasks = (size_t)nb * (size_t)g->c;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (g->K * cols > NL_CPU_PAR_MIN)
+#pragma omp parallel for schedule(static) if (!g->per_image && g->K * cols > NL_CPU_PAR_MIN)
 #endif
 	for (size_t t = 0; t < tasks; t++) {
 		int b = (int)(t / (size_t)g->c);
@@ -170,6 +211,146 @@ static void col2im(const conv_geom *g, const float *col, int n0, int nb,
 	}
 }
 
+/* Threads the image-parallel path may use: no more than the workspace was
+ * sized for (the thread count could have grown since prepare). */
+static int per_image_threads(const nl_backend *be, const conv_geom *g)
+{
+	int t = max_threads();
+	size_t bytes = g->thread_floats * sizeof(float);
+	size_t fit = bytes ? be->workspace_bytes / bytes : 0;
+	if ((size_t)t > fit)
+		t = (int)fit;
+	if (t > g->n)
+		t = g->n;
+	return t < 1 ? 1 : t;
+}
+
+static void forward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
+{
+	const float *x = s->x[0], *w = s->w, *bias = s->b;
+	float *y = s->y;
+	const int OC = g->oc, K = (int)g->K, P = (int)g->P;
+	float *ws = be->workspace;
+	const int nt = per_image_threads(be, g);
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+#endif
+	{
+#ifdef _OPENMP
+		int t = omp_get_thread_num(), tn = omp_get_num_threads();
+#else
+		int t = 0, tn = 1;
+#endif
+		float *col = ws + (size_t)t * g->thread_floats;
+		int lo = (int)((long)g->n * t / tn), hi = (int)((long)g->n * (t + 1) / tn);
+		for (int i = lo; i < hi; i++) {
+			const float *a = x + (size_t)i * g->K * g->P;
+			if (!g->direct) {
+				im2col(g, x, i, 1, col);
+				a = col;
+			}
+			float *yp = y + (size_t)i * OC * g->P;
+			/* Start each row from the bias, so the sgemm adds to it
+			 * in one pass (beta = 1) instead of a second sweep. */
+			for (int o = 0; o < OC; o++) {
+				float bo = bias[o];
+				float *row = yp + (size_t)o * g->P;
+				for (int p = 0; p < P; p++)
+					row[p] = bo;
+			}
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+			            OC, P, K, 1.0f, w, K, a, P, 1.0f, yp, P);
+		}
+	}
+}
+
+static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
+{
+	const float *x = s->x[0], *dy = s->dy, *w = s->w;
+	float *dx = s->dx[0], *dw = s->dw, *db = s->db;
+	const int OC = g->oc, K = (int)g->K, P = (int)g->P;
+	const size_t nw = (size_t)OC * g->K;
+	const int acc = s->dx_accumulate[0];
+	float *ws = be->workspace;
+	const int nt = per_image_threads(be, g);
+	const size_t col_floats = g->direct ? 0 : (g->K * g->P + 15) / 16 * 16;
+
+	/* db[o] = sum over images and pixels of dy: a short pass of its own,
+	 * one channel a task, the same order whatever the thread count. */
+	if (db) {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+#endif
+		for (int o = 0; o < OC; o++) {
+			double sum = 0.0;
+			for (int n = 0; n < g->n; n++) {
+				const float *row = dy + ((size_t)n * OC + o) * g->P;
+				float part = 0.0f;
+				for (int p = 0; p < P; p++)
+					part += row[p];
+				sum += part;
+			}
+			db[o] = (float)sum;
+		}
+	}
+
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+#endif
+	{
+#ifdef _OPENMP
+		int t = omp_get_thread_num(), tn = omp_get_num_threads();
+#else
+		int t = 0, tn = 1;
+#endif
+		float *col = ws + (size_t)t * g->thread_floats;
+		/* Thread 0 accumulates into dw itself, the others privately. */
+		float *dwt = t == 0 ? dw : col + col_floats;
+		int lo = (int)((long)g->n * t / tn), hi = (int)((long)g->n * (t + 1) / tn);
+		if (dw && lo == hi)
+			memset(dwt, 0, nw * sizeof *dwt);
+		for (int i = lo; i < hi; i++) {
+			const float *dyi = dy + (size_t)i * OC * g->P;
+			const float *a = x + (size_t)i * g->K * g->P;
+			if (dw) {
+				if (!g->direct) {
+					im2col(g, x, i, 1, col);
+					a = col;
+				}
+				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+				            OC, K, P, 1.0f, dyi, P, a, P,
+				            i == lo ? 0.0f : 1.0f, dwt, K);
+			}
+			if (!dx)
+				continue;
+			float *dxi = dx + (size_t)i * g->K * g->P;
+			if (g->direct) {
+				cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
+				            K, P, OC, 1.0f, w, K, dyi, P,
+				            acc ? 1.0f : 0.0f, dxi, P);
+			} else {
+				cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
+				            K, P, OC, 1.0f, w, K, dyi, P, 0.0f, col, P);
+				col2im(g, col, i, 1, dx, acc);
+			}
+		}
+		if (dw && tn > 1) {
+			/* dw += the other threads' partial sums, in thread order,
+			 * each thread summing its own slice of the weights. */
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
+			size_t wlo = nw * (size_t)t / (size_t)tn;
+			size_t whi = nw * (size_t)(t + 1) / (size_t)tn;
+			for (int u = 1; u < tn; u++) {
+				const float *part = ws + (size_t)u * g->thread_floats + col_floats;
+				for (size_t j = wlo; j < whi; j++)
+					dw[j] += part[j];
+			}
+		}
+	}
+}
+
 void nl_cpu_conv_forward(nl_backend *be, nl_step *s, int training)
 {
 	(void)training;
@@ -180,6 +361,10 @@ void nl_cpu_conv_forward(nl_backend *be, nl_step *s, int training)
 	float *col = be->workspace;
 	float *tmp = col ? col + K * (size_t)g.nb * P : NULL;
 
+	if (g.per_image) {
+		forward_per_image(be, s, &g);
+		return;
+	}
 	for (int n0 = 0; n0 < g.n; n0 += g.nb) {
 		int nb = g.n - n0 < g.nb ? g.n - n0 : g.nb;
 		size_t cols = (size_t)nb * P;
@@ -235,6 +420,10 @@ void nl_cpu_conv_backward(nl_backend *be, nl_step *s)
 	float *col = be->workspace;
 	float *tmp = col ? col + K * (size_t)g.nb * P : NULL;
 
+	if (g.per_image) {
+		backward_per_image(be, s, &g);
+		return;
+	}
 	/* db[o] = sum over images and pixels of dy, one channel a task. */
 	if (s->db) {
 #ifdef _OPENMP

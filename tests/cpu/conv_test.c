@@ -3,7 +3,10 @@
  * strides and paddings that differ per axis, non-square kernels, channel
  * counts that are multiples of nothing, several images per sgemm chunk with
  * a partial last chunk, one image per chunk (large maps), the 1x1 direct
- * path, and the dx == NULL / dx_accumulate contracts.
+ * path, and the dx == NULL / dx_accumulate contracts.  Fewer than 32
+ * output channels take the image-parallel path (one image per thread at a
+ * time, private dW partial sums); 32 or more the shared-sgemm ones, so
+ * both are covered, including thread counts above the number of images.
  */
 #include <config.h>
 
@@ -75,5 +78,17 @@ int main(void)
 	conv_case("conv 3x3 stride 2, dx accumulated", 3, 3, 9, 8, 4, 3, 3, 2, 2, 1, 1, DX_ACCUMULATE);
 	conv_case("conv batched, dx accumulated", 9, 2, 32, 32, 3, 3, 3, 1, 1, 1, 1, DX_ACCUMULATE);
 	conv_case("conv first layer (dx NULL)", 2, 1, 10, 9, 4, 3, 3, 2, 2, 1, 1, DX_NULL);
+	/* Image-parallel: one image (a single thread), an odd count split
+	 * unevenly, and LeNet's two layers. */
+	conv_case("conv thin, one image", 1, 2, 9, 8, 5, 3, 3, 1, 1, 1, 1, DX_WRITE);
+	conv_case("conv thin, 7 images, dx accumulated", 7, 3, 10, 9, 6, 5, 5, 1, 1, 2, 2, DX_ACCUMULATE);
+	conv_case("conv LeNet first layer (5x5 pad 2 -> 6)", 5, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, DX_NULL);
+	conv_case("conv LeNet second layer (5x5 -> 16)", 5, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, DX_WRITE);
+	conv_case("conv 1x1 thin direct, dx accumulated", 3, 4, 9, 7, 5, 1, 1, 1, 1, 0, 0, DX_ACCUMULATE);
+	/* 32 and more output channels: the shared-sgemm paths above again. */
+	conv_case("conv wide, batched chunks with a partial last one", 11, 2, 32, 32, 33, 3, 3, 1, 1, 1, 1, DX_WRITE);
+	conv_case("conv wide, batched, dx accumulated", 9, 2, 16, 16, 32, 3, 3, 2, 2, 1, 1, DX_ACCUMULATE);
+	conv_case("conv wide, one image per chunk", 2, 2, 64, 66, 32, 3, 3, 1, 1, 1, 1, DX_WRITE);
+	conv_case("conv wide 1x1 direct, dx accumulated", 2, 3, 64, 65, 34, 1, 1, 1, 1, 0, 0, DX_ACCUMULATE);
 	return h_finish();
 }
