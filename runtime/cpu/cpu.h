@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "runtime/backend.h"
 
 /* Elements of a shape (n*c*h*w) and of one example (c*h*w). */
@@ -66,6 +69,31 @@ void nl_cpu_sgd(nl_backend *be, float *w, const float *g, float *v, size_t n,
 void nl_cpu_gather(nl_backend *be, const uint8_t *images, const uint8_t *labels,
                    const int32_t *idx, int n, int h, int w, int oh, int ow,
                    float *out, int32_t *labels_out);
+
+/* Inside a parallel region: this thread's share [lo, hi) of n elements,
+ * cut at multiples of 16 floats (whole cache lines, whole SIMD vectors). */
+static inline void nl_cpu_thread_span(size_t n, size_t *lo, size_t *hi)
+{
+#ifdef _OPENMP
+	size_t t = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
+#else
+	size_t t = 0, nt = 1;
+#endif
+	size_t per = (n + nt - 1) / nt;
+	per = (per + 15) / 16 * 16;
+	size_t l = t * per, h = l + per;
+	*lo = l < n ? l : n;
+	*hi = h < n ? h : n;
+}
+
+/* For the few loops that are arithmetic, not memory, bound (the
+ * sigmoid's exp): AVX-512 and AVX2 clones chosen at load time, since the
+ * build targets plain x86-64. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define NL_CPU_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define NL_CPU_SIMD_CLONES
+#endif
 
 /* OpenMP parallel-for only when the loop is worth waking threads for. */
 #define NL_CPU_PAR_MIN 32768

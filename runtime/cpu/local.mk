@@ -3,6 +3,7 @@
 noinst_LIBRARIES += libcpu.a
 libcpu_a_SOURCES = \
 	runtime/cpu/cpu.h \
+	runtime/cpu/vexp.h \
 	runtime/cpu/backend.c \
 	runtime/cpu/gemm.c \
 	runtime/cpu/conv.c \

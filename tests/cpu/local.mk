@@ -2,6 +2,7 @@
 CPU_TEST_LDADD = libcpu.a $(BLAS_LIBS) $(LIBS)
 CPU_TESTS = \
 	tests/cpu/gemm_test \
+	tests/cpu/exp_test \
 	tests/cpu/conv_test \
 	tests/cpu/pool_test \
 	tests/cpu/dense_test \
@@ -36,6 +37,9 @@ tests_cpu_loss_sgd_test_LDADD = $(CPU_TEST_LDADD)
 
 tests_cpu_gather_test_SOURCES = tests/cpu/gather_test.c tests/cpu/harness.c tests/cpu/harness.h
 tests_cpu_gather_test_LDADD = $(CPU_TEST_LDADD)
+
+tests_cpu_exp_test_SOURCES = tests/cpu/exp_test.c tests/cpu/harness.c tests/cpu/harness.h
+tests_cpu_exp_test_LDADD = $(CPU_TEST_LDADD)
 
 tests_cpu_gemm_test_SOURCES = tests/cpu/gemm_test.c tests/cpu/harness.c tests/cpu/harness.h
 tests_cpu_gemm_test_LDADD = $(CPU_TEST_LDADD)
