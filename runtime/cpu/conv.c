@@ -170,6 +170,88 @@ static void im2col(const conv_geom *g, const float *x, int n0, int nb, float *co
 	}
 }
 
+/* One image's columns, col[r][oy*OW + ox], for the image-parallel path:
+ * no threads of its own, and short rows (LeNet's are 10 and 28 floats)
+ * copied by inline SIMD loops rather than a memcpy call per row, which
+ * cost more than the copy. */
+static void im2col_image(const conv_geom *g, const float *xi, float *col)
+{
+	const size_t plane = (size_t)g->h * (size_t)g->w;
+	const int ow = g->ow;
+	float *dst = col;
+	for (int c = 0; c < g->c; c++) {
+		const float *xp = xi + (size_t)c * plane;
+		for (int i = 0; i < g->kh; i++) {
+			for (int j = 0; j < g->kw; j++) {
+				int xlo, xhi;
+				valid_range(ow, g->sw, g->pw, j, g->w, &xlo, &xhi);
+				for (int oy = 0; oy < g->oh; oy++, dst += ow) {
+					int iy = oy * g->sh - g->ph + i;
+					if (iy < 0 || iy >= g->h) {
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+						for (int ox = 0; ox < ow; ox++)
+							dst[ox] = 0.0f;
+						continue;
+					}
+					const float *src = xp + (ptrdiff_t)iy * g->w - g->pw + j;
+					for (int ox = 0; ox < xlo; ox++)
+						dst[ox] = 0.0f;
+					if (g->sw == 1) {
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+						for (int ox = xlo; ox < xhi; ox++)
+							dst[ox] = src[ox];
+					} else {
+						for (int ox = xlo; ox < xhi; ox++)
+							dst[ox] = src[(ptrdiff_t)ox * g->sw];
+					}
+					for (int ox = xhi; ox < ow; ox++)
+						dst[ox] = 0.0f;
+				}
+			}
+		}
+	}
+}
+
+/* The fold of one image's columns into its dx (written, or added to). */
+static void col2im_image(const conv_geom *g, const float *col, float *dxi,
+                         int accumulate)
+{
+	const size_t plane = (size_t)g->h * (size_t)g->w;
+	const int ow = g->ow;
+	if (!accumulate)
+		memset(dxi, 0, (size_t)g->c * plane * sizeof *dxi);
+	const float *src = col;
+	for (int c = 0; c < g->c; c++) {
+		float *xp = dxi + (size_t)c * plane;
+		for (int i = 0; i < g->kh; i++) {
+			for (int j = 0; j < g->kw; j++) {
+				int xlo, xhi;
+				valid_range(ow, g->sw, g->pw, j, g->w, &xlo, &xhi);
+				for (int oy = 0; oy < g->oh; oy++, src += ow) {
+					int iy = oy * g->sh - g->ph + i;
+					if (iy < 0 || iy >= g->h)
+						continue;
+					float *dst = xp + (ptrdiff_t)iy * g->w - g->pw + j;
+					if (g->sw == 1) {
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+						for (int ox = xlo; ox < xhi; ox++)
+							dst[ox] += src[ox];
+					} else {
+						for (int ox = xlo; ox < xhi; ox++)
+							dst[(ptrdiff_t)ox * g->sw] += src[ox];
+					}
+				}
+			}
+		}
+	}
+}
+
 /* dx[n0+b][c] (+)= the fold of col's rows for channel c.  One task per
  * (image, channel) so no two threads touch the same plane. */
 static void col2im(const conv_geom *g, const float *col, int n0, int nb,
@@ -246,7 +328,7 @@ static void forward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 		for (int i = lo; i < hi; i++) {
 			const float *a = x + (size_t)i * g->K * g->P;
 			if (!g->direct) {
-				im2col(g, x, i, 1, col);
+				im2col_image(g, x + (size_t)i * g->c * g->h * g->w, col);
 				a = col;
 			}
 			float *yp = y + (size_t)i * OC * g->P;
@@ -314,7 +396,7 @@ static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 			const float *a = x + (size_t)i * g->K * g->P;
 			if (dw) {
 				if (!g->direct) {
-					im2col(g, x, i, 1, col);
+					im2col_image(g, x + (size_t)i * g->c * g->h * g->w, col);
 					a = col;
 				}
 				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
@@ -323,7 +405,9 @@ static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 			}
 			if (!dx)
 				continue;
-			float *dxi = dx + (size_t)i * g->K * g->P;
+			/* Direct (1x1): the image is its own column matrix, so
+			 * the image's dx is K x P, as is x's. */
+			float *dxi = dx + (size_t)i * g->c * g->h * g->w;
 			if (g->direct) {
 				cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
 				            K, P, OC, 1.0f, w, K, dyi, P,
@@ -331,7 +415,7 @@ static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 			} else {
 				cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
 				            K, P, OC, 1.0f, w, K, dyi, P, 0.0f, col, P);
-				col2im(g, col, i, 1, dx, acc);
+				col2im_image(g, col, dxi, acc);
 			}
 		}
 		if (dw && tn > 1) {
