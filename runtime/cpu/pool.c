@@ -125,11 +125,94 @@ static int avg_divisor(const pool_geom *g, int oy, int ox)
 	return (y1 - y0) * (x1 - x0);
 }
 
+/* 2x2 windows at stride 2 without padding (LeNet's): every window lies
+ * inside the image and has divisor 4, and each input cell belongs to at
+ * most one window.  These get straight-line loops that vectorise; the
+ * sums are added in the general loops' order (row by row, left to right)
+ * and / 4 is * 0.25 exactly, so the results are the same to the bit. */
+static int pool_is_2x2(const pool_geom *g)
+{
+	return g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 &&
+	       g->ph == 0 && g->pw == 0;
+}
+
+static void avgpool_2x2_forward(const pool_geom *g, const float *xall, float *yall)
+{
+	const size_t in_plane = (size_t)g->h * g->w, out_plane = (size_t)g->oh * g->ow;
+	const int w = g->w, ow = g->ow;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (g->planes * in_plane > NL_CPU_PAR_MIN)
+#endif
+	for (int pl = 0; pl < g->planes; pl++) {
+		const float *x = xall + (size_t)pl * in_plane;
+		float *y = yall + (size_t)pl * out_plane;
+		for (int oy = 0; oy < g->oh; oy++) {
+			const float *r0 = x + (size_t)(2 * oy) * w, *r1 = r0 + w;
+			float *yo = y + (size_t)oy * ow;
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+			for (int ox = 0; ox < ow; ox++)
+				yo[ox] = (((r0[2 * ox] + r0[2 * ox + 1]) + r1[2 * ox]) +
+				          r1[2 * ox + 1]) * 0.25f;
+		}
+	}
+}
+
+static void avgpool_2x2_backward(const pool_geom *g, const float *dyall,
+                                 float *dxall, int acc)
+{
+	const size_t in_plane = (size_t)g->h * g->w, out_plane = (size_t)g->oh * g->ow;
+	const int w = g->w, ow = g->ow;
+	/* An odd last row or column is in no window: its gradient is 0. */
+	const int covered = 2 * g->oh == g->h && 2 * g->ow == g->w;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (g->planes * in_plane > NL_CPU_PAR_MIN)
+#endif
+	for (int pl = 0; pl < g->planes; pl++) {
+		float *dx = dxall + (size_t)pl * in_plane;
+		const float *dy = dyall + (size_t)pl * out_plane;
+		if (!acc && !covered)
+			memset(dx, 0, in_plane * sizeof *dx);
+		for (int oy = 0; oy < g->oh; oy++) {
+			float *d0 = dx + (size_t)(2 * oy) * w, *d1 = d0 + w;
+			const float *dyo = dy + (size_t)oy * ow;
+			if (acc) {
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+				for (int ox = 0; ox < ow; ox++) {
+					float v = dyo[ox] * 0.25f;
+					d0[2 * ox] += v;
+					d0[2 * ox + 1] += v;
+					d1[2 * ox] += v;
+					d1[2 * ox + 1] += v;
+				}
+			} else {
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+				for (int ox = 0; ox < ow; ox++) {
+					float v = dyo[ox] * 0.25f;
+					d0[2 * ox] = v;
+					d0[2 * ox + 1] = v;
+					d1[2 * ox] = v;
+					d1[2 * ox + 1] = v;
+				}
+			}
+		}
+	}
+}
+
 void nl_cpu_avgpool_forward(nl_backend *be, nl_step *s, int training)
 {
 	(void)be;
 	(void)training;
 	pool_geom g = pool_geometry(s);
+	if (pool_is_2x2(&g)) {
+		avgpool_2x2_forward(&g, s->x[0], s->y);
+		return;
+	}
 	const size_t in_plane = (size_t)g.h * g.w, out_plane = (size_t)g.oh * g.ow;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (g.planes * in_plane > NL_CPU_PAR_MIN)
@@ -161,8 +244,12 @@ void nl_cpu_avgpool_backward(nl_backend *be, nl_step *s)
 	if (!s->dx[0])
 		return;
 	pool_geom g = pool_geometry(s);
-	const size_t in_plane = (size_t)g.h * g.w, out_plane = (size_t)g.oh * g.ow;
 	const int acc = s->dx_accumulate[0];
+	if (pool_is_2x2(&g)) {
+		avgpool_2x2_backward(&g, s->dy, s->dx[0], acc);
+		return;
+	}
+	const size_t in_plane = (size_t)g.h * g.w, out_plane = (size_t)g.oh * g.ow;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (g.planes * in_plane > NL_CPU_PAR_MIN)
 #endif

@@ -134,6 +134,12 @@ int main(void)
 	pool_case("maxpool 2x2 stride 3 (gaps)", NL_MAXPOOL, 2, 2, 8, 8, 2, 2, 3, 3, 0, 0, DX_WRITE);
 	pool_case("maxpool overlapping, dx accumulated", NL_MAXPOOL, 2, 3, 7, 7, 3, 3, 2, 2, 1, 1, DX_ACCUMULATE);
 	pool_case("avgpool 2x2 stride 2 (disjoint)", NL_AVGPOOL, 3, 2, 8, 6, 2, 2, 2, 2, 0, 0, DX_WRITE);
+	/* 2x2 stride 2 unpadded has a path of its own: odd sizes leave a row
+	 * and a column in no window; 8 x 6 x 28 x 28 runs over both cores. */
+	pool_case("avgpool 2x2 stride 2, odd size", NL_AVGPOOL, 2, 3, 7, 9, 2, 2, 2, 2, 0, 0, DX_WRITE);
+	pool_case("avgpool 2x2 stride 2, odd size, dx accumulated", NL_AVGPOOL, 2, 3, 9, 7, 2, 2, 2, 2, 0, 0, DX_ACCUMULATE);
+	pool_case("avgpool 2x2 stride 2, LeNet's 6x28x28, dx accumulated", NL_AVGPOOL, 8, 6, 28, 28, 2, 2, 2, 2, 0, 0, DX_ACCUMULATE);
+	pool_case("avgpool 2x2 stride 2, LeNet's 6x28x28", NL_AVGPOOL, 8, 6, 28, 28, 2, 2, 2, 2, 0, 0, DX_WRITE);
 	pool_case("avgpool 3x3 stride 1 pad 1 (pads count)", NL_AVGPOOL, 2, 3, 5, 6, 3, 3, 1, 1, 1, 1, DX_WRITE);
 	pool_case("avgpool 3x2 stride 2x1 pad 1x1", NL_AVGPOOL, 2, 5, 7, 6, 3, 2, 2, 1, 1, 1, DX_WRITE);
 	pool_case("avgpool 5x5 stride 3 pad 2, dx accumulated", NL_AVGPOOL, 2, 3, 11, 10, 5, 5, 3, 3, 2, 2, DX_ACCUMULATE);
