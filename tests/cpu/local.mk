@@ -43,9 +43,3 @@ tests_cpu_exp_test_LDADD = $(CPU_TEST_LDADD)
 
 tests_cpu_gemm_test_SOURCES = tests/cpu/gemm_test.c tests/cpu/harness.c tests/cpu/harness.h
 tests_cpu_gemm_test_LDADD = $(CPU_TEST_LDADD)
-
-# A micro benchmark of the backend's layers (not a test): built with the
-# rest, run by hand.
-noinst_PROGRAMS += tests/cpu/cpu_ops_bench
-tests_cpu_cpu_ops_bench_SOURCES = tests/cpu/cpu_ops_bench.c
-tests_cpu_cpu_ops_bench_LDADD = $(CPU_TEST_LDADD)
