@@ -9,5 +9,5 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config flex bison \
 	libreadline-dev zlib1g-dev libopenblas-dev curl \
 	dataset-fashion-mnist \
-	clang libclang-rt-14-dev tmux python3 >/dev/null
+	clang libclang-rt-dev tmux python3 >/dev/null
 echo "setup-debian.sh: build dependencies and Fashion-MNIST installed"
