@@ -59,20 +59,12 @@ typedef struct gclass {
 	int placed;
 } gclass;
 
-static int cmp_size_desc(const void *a, const void *b, void *arg)
-{
-	const gclass *c = arg;
-	size_t x = c[*(const int *)a].bytes, y = c[*(const int *)b].bytes;
-	return x < y ? 1 : x > y ? -1 : 0;
-}
-
-/* qsort_r is a GNU extension with glibc's argument order; a tiny insertion
- * sort keeps this portable and the class count is small. */
-static void sort_by_size(int *idx, int n, gclass *cls)
+/* Largest first: an insertion sort, since the class count is small. */
+static void sort_by_size(int *idx, int n, const gclass *cls)
 {
 	for (int i = 1; i < n; i++) {
 		int v = idx[i], j = i;
-		while (j > 0 && cmp_size_desc(&idx[j - 1], &v, cls) > 0) {
+		while (j > 0 && cls[idx[j - 1]].bytes < cls[v].bytes) {
 			idx[j] = idx[j - 1];
 			j--;
 		}
@@ -133,11 +125,10 @@ nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int flags)
 	int *maxcons = xcalloc((size_t)n, sizeof *maxcons);
 	int *act_root = xcalloc((size_t)n, sizeof *act_root);
 	int *grad_root = xcalloc((size_t)n, sizeof *grad_root);
-	int *gcls_of = xcalloc((size_t)n, sizeof *gcls_of);
 	size_t *act_off = xcalloc((size_t)n, sizeof *act_off);
 	gclass *cls = xcalloc((size_t)n, sizeof *cls);
 	size_t *aux_need = xcalloc((size_t)n, sizeof *aux_need);
-	if (!p || !ncons || !maxcons || !act_root || !grad_root || !gcls_of ||
+	if (!p || !ncons || !maxcons || !act_root || !grad_root ||
 	    !act_off || !cls || !aux_need)
 		goto fail;
 	p->be = be;
@@ -370,11 +361,11 @@ nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int flags)
 	}
 	p->rng_base = 0x6e65746c616e67ull;   /* "netlang" */
 
-	free(ncons); free(maxcons); free(act_root); free(grad_root); free(gcls_of);
+	free(ncons); free(maxcons); free(act_root); free(grad_root);
 	free(act_off); free(cls); free(aux_need);
 	return p;
 fail:
-	free(ncons); free(maxcons); free(act_root); free(grad_root); free(gcls_of);
+	free(ncons); free(maxcons); free(act_root); free(grad_root);
 	free(act_off); free(cls); free(aux_need);
 	nl_plan_free(p);
 	return NULL;

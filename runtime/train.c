@@ -105,7 +105,7 @@ static void progress(int epoch, int epochs, long done, long total, double loss, 
 	fflush(stdout);
 }
 
-static int check_input(const nl_graph *g, const nl_dataset *ds, const nl_options *o)
+static int check_input(const nl_graph *g, const nl_options *o)
 {
 	const nl_shape *in = &g->nodes[0].shape;
 	if (in->c != 1) {
@@ -119,7 +119,6 @@ static int check_input(const nl_graph *g, const nl_dataset *ds, const nl_options
 		        o->resize, in->c, in->h, in->w);
 		return -1;
 	}
-	(void)ds;
 	return 0;
 }
 
@@ -178,7 +177,7 @@ static int session_open(session *s, const nl_graph *g, const nl_options *o, int 
 	memset(s, 0, sizeof *s);
 	if (nl_dataset_open(o->data, &s->train, &s->test, s->where, sizeof s->where))
 		return -1;
-	if (check_input(g, &s->train, o))
+	if (check_input(g, o))
 		return -1;
 	s->be = nl_backend_open(o);
 	if (!s->be)
