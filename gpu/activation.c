@@ -1,10 +1,10 @@
 /* activation.c - relu, sigmoid, tanh and softmax on cuDNN.
  *
- * The plan may run an activation in place (y == x) and hand its backward
- * the same buffer for dy and dx.  cuDNN allows both; and since x then holds
- * the output, the derivatives must come from y alone: relu's from y > 0
- * (the same cells as x > 0), sigmoid's y(1 - y), tanh's 1 - y^2, which is
- * how cuDNN computes them.
+ * The plan runs only ReLU (and dropout) in place (y == x), handing backward
+ * the same buffer for dy and dx.  Backward gives cuDNN the real input and
+ * output: out of place they differ, so whichever of them cuDNN derives the
+ * gradient from is right; in place x holds relu(x), whose positive cells
+ * are those of x, so ReLU's derivative is unchanged.
  */
 #include <config.h>
 
@@ -38,10 +38,8 @@ void nl_gpu_activation_backward(nl_backend *be, nl_step *s)
 	const float one = 1.0f, zero = 0.0f;
 	if (!s->dx[0])
 		return;
-	/* x is passed as y: in place it is y anyway, and out of place it
-	 * keeps the derivative a function of the output, as explained above. */
-	NL_CUDNN(cudnnActivationBackward(g->cudnn, p->act, &one, p->y, s->y, p->y, s->dy, p->y,
-	                                 s->y, s->dx_accumulate[0] ? &one : &zero, p->x,
+	NL_CUDNN(cudnnActivationBackward(g->cudnn, p->act, &one, p->y, s->y, p->y, s->dy, p->x,
+	                                 s->x[0], s->dx_accumulate[0] ? &one : &zero, p->x,
 	                                 s->dx[0]));
 }
 
