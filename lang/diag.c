@@ -46,10 +46,12 @@ static void show_line(FILE *f, nl_loc loc)
 
 void nl_vdiag(FILE *f, nl_loc loc, const char *kind, const char *fmt, va_list ap)
 {
-	fprintf(f, "%s:%d:%d: %s: ", loc.file ? loc.file : "<input>", loc.line,
-	        loc.col, kind);
-	vfprintf(f, fmt, ap);
-	fputc('\n', f);
+	/* A message quotes names from the source, and a hostile source can
+	 * make a name a megabyte long: cap what one message prints. */
+	char msg[1024];
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+	fprintf(f, "%s:%d:%d: %s: %s%s\n", loc.file ? loc.file : "<input>", loc.line,
+	        loc.col, kind, msg, n >= (int)sizeof msg ? "..." : "");
 	show_line(f, loc);
 }
 
