@@ -16,7 +16,7 @@ void nl_cpu_loss(nl_backend *be, const float *logits, const int32_t *labels,
 {
 	(void)be;
 	double total = 0.0, correct = 0.0;
-	const float inv_n = n > 0 ? 1.0f / (float)n : 0.0f;
+	const double inv_n = n > 0 ? 1.0 / n : 0.0;
 	for (int i = 0; i < n; i++) {
 		const float *z = logits + (size_t)i * k;
 		int32_t label = labels[i];
@@ -43,9 +43,12 @@ void nl_cpu_loss(nl_backend *be, const float *logits, const int32_t *labels,
 		correct += best == label;
 		if (dlogits) {
 			float *d = dlogits + (size_t)i * k;
+			/* p - 1 in double: for a confident right answer p is
+			 * within a few float ulps of 1, and subtracting in
+			 * float would leave only those ulps of the gradient. */
 			for (int j = 0; j < k; j++) {
-				float p = (float)exp((double)z[j] - lse);
-				d[j] = (p - (j == label ? 1.0f : 0.0f)) * inv_n;
+				double p = exp((double)z[j] - lse);
+				d[j] = (float)((p - (j == label ? 1.0 : 0.0)) * inv_n);
 			}
 		}
 	}
