@@ -323,6 +323,8 @@ nl_backend *nl_gpu_backend_new(int device, int tf32, int quiet)
 	be->sync = gpu_sync;
 	be->clock = gpu_clock;
 	be->destroy = gpu_destroy;
+	if (nl_backend_check(be))
+		goto fail;
 	return be;
 fail:
 	gpu_destroy(be);

@@ -18,6 +18,7 @@
 
 #include "lang/ctx.h"
 #include "lang/graph_store.h"
+#include "lang/kinds.h"
 #include "lang/shape.h"
 
 #ifndef NL_MAX_NODES
@@ -268,10 +269,11 @@ static int expand_layer(builder *b, const nl_stmt *s)
 	nl_node *nd = new_node(b, s->layer, s, 1);
 	if (!nd)
 		return -1;
-	const char *w = nl_kind_name(s->layer);
-	switch (s->layer) {
-	case NL_CONV: case NL_MAXPOOL: case NL_AVGPOOL: {
-		char what[64];
+	const nl_kind_info *ki = nl_kind_info_of(s->layer);
+	const char *w = ki->word;
+	char what[64];
+	switch (ki->syntax) {
+	case NL_SYN_CONV: case NL_SYN_POOL:
 		snprintf(what, sizeof what, "%s kernel", w);
 		if (eval_pair(b, &s->kernel, 1, what, &nd->kh, &nd->kw))
 			return -1;
@@ -279,7 +281,7 @@ static int expand_layer(builder *b, const nl_stmt *s)
 			snprintf(what, sizeof what, "%s stride", w);
 			if (eval_pair(b, &s->stride, 1, what, &nd->sh, &nd->sw))
 				return -1;
-		} else if (s->layer == NL_CONV) {
+		} else if (ki->syntax == NL_SYN_CONV) {
 			nd->sh = nd->sw = 1;
 		} else {
 			nd->sh = nd->kh;  /* pooling: stride defaults to the kernel */
@@ -290,27 +292,29 @@ static int expand_layer(builder *b, const nl_stmt *s)
 			if (eval_pair(b, &s->pad, 0, what, &nd->ph, &nd->pw))
 				return -1;
 		}
-		if (s->layer == NL_CONV &&
-		    eval_int(b, s->out, 1, "conv output channels", &nd->out))
+		if (ki->syntax == NL_SYN_CONV) {
+			snprintf(what, sizeof what, "%s output channels", w);
+			if (eval_int(b, s->out, 1, what, &nd->out))
+				return -1;
+		}
+		break;
+	case NL_SYN_FEATURES:
+		snprintf(what, sizeof what, "%s output features", w);
+		if (eval_int(b, s->out, 1, what, &nd->out))
 			return -1;
 		break;
-	}
-	case NL_FC:
-		if (eval_int(b, s->out, 1, "fc output features", &nd->out))
-			return -1;
-		break;
-	case NL_DROPOUT:
+	case NL_SYN_PROB:
 		if (!(s->p >= 0 && s->p < 1))
-			return fail(b, s->loc, "dropout probability must be in [0, 1), got %s",
-			            s->p_text ? s->p_text : "?");
+			return fail(b, s->loc, "%s probability must be in [0, 1), got %s",
+			            w, s->p_text ? s->p_text : "?");
 		nd->p = (float)s->p;
-		break;
-	case NL_BATCHNORM:
-		nd->eps = 1e-5f;
-		nd->momentum = 0.1f;
 		break;
 	default:
 		break;
+	}
+	if (ki->params == NL_PAR_NORM) {
+		nd->eps = 1e-5f;      /* PyTorch's defaults */
+		nd->momentum = 0.1f;
 	}
 	return link_node(b, nd, s);
 }
@@ -400,7 +404,7 @@ static int expand_join(builder *b, const nl_stmt *s)
 		sh.c = (int)channels;
 	} else {
 		int64_t e = (int64_t)sh.c * sh.h * sh.w;
-		nd->flops = (int64_t)(nbr - 1) * e;
+		nd->flops = (int64_t)(nbr - 1) * nl_kind_info_of(NL_ADD)->cost * e;
 	}
 	nd->shape = sh;
 	b->tip = b->n - 1;
@@ -686,9 +690,9 @@ nl_graph *nl_build(nl_ctx *cx)
 		rc = expand_stmt(&b, cx->stmts.v[i]);
 	/* softmax is for the loss to fuse: anywhere but last is a mistake */
 	for (int i = 0; rc == 0 && i + 1 < b.n; i++)
-		if (b.nodes[i].kind == NL_SOFTMAX)
-			rc = fail(&b, b.nodes[i].loc, "softmax must be the last layer "
-			          "(the loss applies it)");
+		if (nl_kind_has(b.nodes[i].kind, NL_KF_LAST))
+			rc = fail(&b, b.nodes[i].loc, "%s must be the last layer "
+			          "(the loss applies it)", nl_kind_name(b.nodes[i].kind));
 	free(b.calls);
 	nl_graph *g = NULL;
 	if (rc == 0)

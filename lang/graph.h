@@ -14,22 +14,12 @@
 
 #include <stdint.h>
 
+/* Layer kinds: one row each in kinds.def, which says what each one is
+ * (syntax, shape rule, parameters...); kinds.h reads the rows. */
 typedef enum nl_kind {
-	NL_INPUT,     /* the image batch                                       */
-	NL_CONV,      /* 2-D convolution with bias                             */
-	NL_MAXPOOL,   /* max pooling (padding never wins: pads are -inf)       */
-	NL_AVGPOOL,   /* average pooling; padded cells count (PyTorch default) */
-	NL_GAVGPOOL,  /* global average pooling: CxHxW -> Cx1x1               */
-	NL_FC,        /* fully connected with bias, on a flat (rank 2) input   */
-	NL_RELU,
-	NL_SIGMOID,
-	NL_TANH,
-	NL_SOFTMAX,   /* along features; fused into the loss when last         */
-	NL_DROPOUT,   /* inverted dropout with probability p                   */
-	NL_FLATTEN,   /* NxCxHxW -> Nx(C*H*W), rank 2                          */
-	NL_BATCHNORM, /* per channel (rank 4) or per feature (rank 2)          */
-	NL_CONCAT,    /* concatenation of >= 2 inputs along channels           */
-	NL_ADD,       /* element-wise sum of >= 2 inputs of one shape          */
+#define NL_KIND(ID, ...) NL_##ID,
+#include "lang/kinds.def"
+#undef NL_KIND
 	NL_NKINDS
 } nl_kind;
 

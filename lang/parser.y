@@ -14,12 +14,16 @@
 typedef void *yyscan_t;
 typedef struct nl_dims_tok { int n; int v[3]; int col[3]; } nl_dims_tok;
 typedef struct nl_num_tok { double value; const char *text; } nl_num_tok;
+/* A layer keyword: its kind (kinds.def) and its spelling, a static string. */
+typedef struct nl_layer_tok { int kind; const char *text; } nl_layer_tok;
 }
 
 %code {
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lang/kinds.h"
 
 int nl_yylex(NL_YYSTYPE *lval, NL_YYLTYPE *lloc, yyscan_t scanner);
 
@@ -123,6 +127,7 @@ static void nl_yyerror(const NL_YYLTYPE *l, yyscan_t scanner, nl_parse *pc,
 	const char *str;
 	nl_dims_tok dims;
 	nl_num_tok num;
+	nl_layer_tok layer;
 	nl_expr *expr;
 	nl_dims d;
 	nl_stmt *stmt;
@@ -140,14 +145,14 @@ static void nl_yyerror(const NL_YYLTYPE *l, yyscan_t scanner, nl_parse *pc,
 %token <dims> DIMS "sizes"
 %token <str> IDENT "name"
 %token <str> STRING "string"
-%token USE "'use'" INPUT "'input'" CONV "'conv'" MAXPOOL "'maxpool'"
-%token AVGPOOL "'avgpool'" GLOBAL "'global'" RELU "'relu'"
-%token SIGMOID "'sigmoid'" TANH "'tanh'" SOFTMAX "'softmax'"
-%token FLATTEN "'flatten'" BATCHNORM "'batchnorm'" DROPOUT "'dropout'"
+%token USE "'use'" INPUT "'input'" GLOBAL "'global'"
 %token PAD "'pad'" DEF "'def'" REPEAT "'repeat'" IF "'if'" ELSE "'else'"
 %token TRUE "'true'" FALSE "'false'" CONCAT "'concat'" ADD "'add'"
 %token BRANCH "'branch'" TRAIN "'train'" X "'x'"
-%token <str> FC "'fc'"
+/* Layer keywords, one token per way of writing a layer (kinds.def's
+ * syntax classes); messages name the keyword itself. */
+%token <layer> LAYER_WORD "layer" LAYER_CONV "convolution" LAYER_POOL "pooling"
+%token <layer> LAYER_FEATURES "fully connected layer" LAYER_PROB "dropout layer"
 %token ARROW "'->'" EQ "'=='" NE "'!='" LE "'<='" GE "'>='"
 %token AND "'&&'" OR "'||'"
 
@@ -207,29 +212,27 @@ stmt_list
 stmt : layer | call | repeat | if | join ;
 
 layer
-	: CONV dims ARROW expr
-	    { $$ = layer(pc, NL_CONV, @1); $$->kernel = $2; $$->out = $4; }
-	| CONV dims ARROW expr PAD dims
-	    { $$ = layer(pc, NL_CONV, @1); $$->kernel = $2; $$->out = $4;
+	: LAYER_CONV dims ARROW expr
+	    { $$ = layer(pc, $1.kind, @1); $$->kernel = $2; $$->out = $4; }
+	| LAYER_CONV dims ARROW expr PAD dims
+	    { $$ = layer(pc, $1.kind, @1); $$->kernel = $2; $$->out = $4;
 	      $$->pad = $6; $$->has_pad = 1; }
-	| CONV dims '/' dims ARROW expr
-	    { $$ = layer(pc, NL_CONV, @1); $$->kernel = $2; $$->stride = $4;
+	| LAYER_CONV dims '/' dims ARROW expr
+	    { $$ = layer(pc, $1.kind, @1); $$->kernel = $2; $$->stride = $4;
 	      $$->has_stride = 1; $$->out = $6; }
-	| CONV dims '/' dims ARROW expr PAD dims
-	    { $$ = layer(pc, NL_CONV, @1); $$->kernel = $2; $$->stride = $4;
+	| LAYER_CONV dims '/' dims ARROW expr PAD dims
+	    { $$ = layer(pc, $1.kind, @1); $$->kernel = $2; $$->stride = $4;
 	      $$->has_stride = 1; $$->out = $6; $$->pad = $8; $$->has_pad = 1; }
-	| MAXPOOL pool_args    { $$ = $<stmt>2; $$->layer = NL_MAXPOOL; $$->loc = here(pc, @1); }
-	| AVGPOOL pool_args    { $$ = $<stmt>2; $$->layer = NL_AVGPOOL; $$->loc = here(pc, @1); }
-	| AVGPOOL GLOBAL       { $$ = layer(pc, NL_GAVGPOOL, @1); $$->global = 1; }
-	| FC expr              { $$ = layer(pc, NL_FC, @1); $$->out = $2; $$->spelling = $1; }
-	| RELU                 { $$ = layer(pc, NL_RELU, @1); }
-	| SIGMOID              { $$ = layer(pc, NL_SIGMOID, @1); }
-	| TANH                 { $$ = layer(pc, NL_TANH, @1); }
-	| SOFTMAX              { $$ = layer(pc, NL_SOFTMAX, @1); }
-	| FLATTEN              { $$ = layer(pc, NL_FLATTEN, @1); }
-	| BATCHNORM            { $$ = layer(pc, NL_BATCHNORM, @1); }
-	| DROPOUT FLOAT        { $$ = layer(pc, NL_DROPOUT, @1); $$->p = $2.value; $$->p_text = $2.text; }
-	| DROPOUT INT          { $$ = layer(pc, NL_DROPOUT, @1); $$->p = $2;
+	| LAYER_POOL pool_args { $$ = $<stmt>2; $$->layer = $1.kind; $$->loc = here(pc, @1); }
+	| LAYER_POOL GLOBAL
+	    { int k = nl_kind_global_of($1.kind);
+	      CHECK(k >= 0 || (nl_parse_error(pc, @2.first_line, @2.first_column,
+	                         "'%s' has no global form", $1.text), 0));
+	      $$ = layer(pc, k, @1); $$->global = 1; }
+	| LAYER_FEATURES expr  { $$ = layer(pc, $1.kind, @1); $$->out = $2; $$->spelling = $1.text; }
+	| LAYER_WORD           { $$ = layer(pc, $1.kind, @1); }
+	| LAYER_PROB FLOAT     { $$ = layer(pc, $1.kind, @1); $$->p = $2.value; $$->p_text = $2.text; }
+	| LAYER_PROB INT       { $$ = layer(pc, $1.kind, @1); $$->p = $2;
 	                         char t[16]; snprintf(t, sizeof t, "%d", $2);
 	                         $$->p_text = nl_arena_strndup(pc->arena, t, strlen(t)); }
 	;
@@ -473,6 +476,10 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
 	                   yysymbol_name(tok));
 	if (tok == YYSYMBOL_IDENT && pc->last_name)  /* say which name */
 		len += snprintf(msg + len, sizeof msg - (size_t)len, " '%.40s'", pc->last_name);
+	if ((tok == YYSYMBOL_LAYER_WORD || tok == YYSYMBOL_LAYER_CONV ||
+	     tok == YYSYMBOL_LAYER_POOL || tok == YYSYMBOL_LAYER_FEATURES ||
+	     tok == YYSYMBOL_LAYER_PROB) && pc->last_name)  /* the keyword itself */
+		len = snprintf(msg, sizeof msg, "syntax error: unexpected '%s'", pc->last_name);
 	if (n > 0 && n < 6) {
 		for (int i = 0; i < n && len < (int)sizeof msg - 64; i++)
 			len += snprintf(msg + len, sizeof msg - (size_t)len, "%s %s",

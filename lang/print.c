@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/kinds.h"
 #include "lang/lang.h"
 #include "lang/shape.h"
 
@@ -70,13 +71,6 @@ static void d2l_line(FILE *f, const char *name, const nl_shape *s)
 		        s->c, s->h, s->w);
 }
 
-static const char *torch_name(const nl_node *nd)
-{
-	if (nd->kind == NL_BATCHNORM && nd->shape.rank == 2)
-		return "BatchNorm1d";
-	return nl_kind_torch_name(nd->kind);
-}
-
 static void print_d2l(FILE *f, const nl_graph *g, int from)
 {
 	/* each call's outermost enclosing call (parents come first) */
@@ -90,14 +84,14 @@ static void print_d2l(FILE *f, const nl_graph *g, int from)
 	for (int i = from > 1 ? from : 1; i < g->nnodes; i++) {
 		const nl_node *nd = &g->nodes[i];
 		if (nd->origin < 0) {
-			d2l_line(f, torch_name(nd), &nd->shape);
+			d2l_line(f, nl_node_torch_name(nd), &nd->shape);
 			continue;
 		}
 		const nl_origin *o = &g->origins[top[nd->origin]];
 		if (o->last_node != i)
 			continue;  /* inside a top-level block: one line at its end */
 		int is_join = strcmp(o->name, "concat") == 0 || strcmp(o->name, "add") == 0;
-		d2l_line(f, is_join ? torch_name(nd) : "Sequential", &nd->shape);
+		d2l_line(f, is_join ? nl_node_torch_name(nd) : "Sequential", &nd->shape);
 	}
 	free(top);
 }
@@ -108,52 +102,6 @@ static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
-}
-
-static void layer_str(const nl_node *nd, char *buf, size_t n)
-{
-	char sb[64];
-	size_t k = 0;
-	const char *w = nl_kind_name(nd->kind);
-#define PUT(...) (k += (size_t)snprintf(buf + k, k < n ? n - k : 0, __VA_ARGS__))
-	switch (nd->kind) {
-	case NL_INPUT:
-		PUT("input %s", nl_shape_str(&nd->shape, sb, sizeof sb));
-		break;
-	case NL_CONV: case NL_MAXPOOL: case NL_AVGPOOL: {
-		PUT("%s %dx%d", w, nd->kh, nd->kw);
-		int dflt_h = nd->kind == NL_CONV ? 1 : nd->kh;
-		int dflt_w = nd->kind == NL_CONV ? 1 : nd->kw;
-		if (nd->sh != dflt_h || nd->sw != dflt_w) {
-			if (nd->sh == nd->sw)
-				PUT("/%d", nd->sh);
-			else
-				PUT("/%dx%d", nd->sh, nd->sw);
-		}
-		if (nd->kind == NL_CONV)
-			PUT(" -> %d", nd->out);
-		if (nd->ph || nd->pw) {
-			if (nd->ph == nd->pw)
-				PUT(" pad %d", nd->ph);
-			else
-				PUT(" pad %dx%d", nd->ph, nd->pw);
-		}
-		break;
-	}
-	case NL_FC:
-		PUT("fc %d", nd->out);
-		break;
-	case NL_DROPOUT:
-		PUT("dropout %g", (double)nd->p);
-		break;
-	case NL_CONCAT: case NL_ADD:
-		PUT("%s (%d branches)", w, nd->ninputs);
-		break;
-	default:
-		PUT("%s", w);
-		break;
-	}
-#undef PUT
 }
 
 /* "vgg11.net:9 vgg_block" or, nested, "googlenet.net:30 b3 > inception";
@@ -188,7 +136,7 @@ typedef struct row { char layer[96], origin[128], shape[48], params[32], flops[3
 static void make_row(const nl_graph *g, int i, row *r)
 {
 	const nl_node *nd = &g->nodes[i];
-	layer_str(nd, r->layer, sizeof r->layer);
+	nl_node_text(nd, r->layer, sizeof r->layer);
 	origin_str(g, nd, r->origin, sizeof r->origin);
 	nl_shape_str(&nd->shape, r->shape, sizeof r->shape);
 	thousands(nd->params, r->params, sizeof r->params);

@@ -5,7 +5,6 @@ libruntime_a_SOURCES = \
 	runtime/params.h runtime/params.c \
 	runtime/plan.h runtime/plan.c \
 	runtime/train.h runtime/train.c runtime/device.c runtime/timing.c \
-	runtime/describe.c \
 	runtime/repl.h
 include runtime/io.mk
 include runtime/repl.mk

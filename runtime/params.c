@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <stdlib.h>
+#include "lang/kinds.h"
 #include "runtime/params.h"
 
 static int push(nl_param_layout *l, int *cap, nl_param p)
@@ -37,27 +38,22 @@ int nl_param_layout_make(const nl_graph *g, nl_param_layout *out)
 		const nl_node *nd = &g->nodes[i];
 		const nl_shape *in = nd->ninputs ? &g->nodes[nd->inputs[0]].shape : NULL;
 		int rc = 0;
-		switch (nd->kind) {
-		case NL_CONV:
+		const nl_kind_info *ki = nl_kind_info_of(nd->kind);
+		if (ki->params == NL_PAR_WEIGHTS && ki->shape == NL_SHP_WINDOW) {
 			rc |= push(&l, &cap, (nl_param){ .node = i, .role = "weight", .ndims = 4,
 			        .dims = { nd->out, in->c, nd->kh, nd->kw } });
 			rc |= push(&l, &cap, (nl_param){ .node = i, .role = "bias", .ndims = 1,
 			        .dims = { nd->out } });
-			break;
-		case NL_FC:
+		} else if (ki->params == NL_PAR_WEIGHTS) {
 			rc |= push(&l, &cap, (nl_param){ .node = i, .role = "weight", .ndims = 2,
 			        .dims = { nd->out, in->c * in->h * in->w } });
 			rc |= push(&l, &cap, (nl_param){ .node = i, .role = "bias", .ndims = 1,
 			        .dims = { nd->out } });
-			break;
-		case NL_BATCHNORM:
+		} else if (ki->params == NL_PAR_NORM) {
 			rc |= push(&l, &cap, (nl_param){ .node = i, .role = "weight", .ndims = 1,
 			        .dims = { in->c } });
 			rc |= push(&l, &cap, (nl_param){ .node = i, .role = "bias", .ndims = 1,
 			        .dims = { in->c } });
-			break;
-		default:
-			break;
 		}
 		if (rc) {
 			nl_param_layout_free(&l);
@@ -68,7 +64,7 @@ int nl_param_layout_make(const nl_graph *g, nl_param_layout *out)
 	 * contiguous run in graph order. */
 	for (int i = 0; i < g->nnodes; i++) {
 		const nl_node *nd = &g->nodes[i];
-		if (nd->kind != NL_BATCHNORM)
+		if (nl_kind_info_of(nd->kind)->params != NL_PAR_NORM)
 			continue;
 		int c = g->nodes[nd->inputs[0]].shape.c;
 		if (push(&l, &cap, (nl_param){ .node = i, .role = "running_mean", .state = 1,

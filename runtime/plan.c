@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/kinds.h"
 #include "runtime/plan.h"
 #include "runtime/rng.h"
 
@@ -32,22 +33,15 @@ static size_t count_of(nl_shape s)
 
 static int has_params(nl_kind k)
 {
-	return k == NL_CONV || k == NL_FC || k == NL_BATCHNORM;
+	return nl_kind_info_of(k)->params != NL_PAR_NONE;
 }
 
 /* May `kind` run in place over the output of `producer`?  Only when the
- * producer's own backward step never reads its output: cuDNN's pooling
- * backward does, so pools are out. */
+ * producer's own backward step never reads its output (kinds.def's
+ * NL_KF_HOST): cuDNN's pooling backward does, so pools are out. */
 static int in_place_ok(nl_kind kind, nl_kind producer)
 {
-	if (kind != NL_RELU && kind != NL_DROPOUT)
-		return 0;
-	switch (producer) {
-	case NL_CONV: case NL_FC: case NL_BATCHNORM: case NL_ADD: case NL_CONCAT:
-		return 1;
-	default:
-		return 0;
-	}
+	return nl_kind_has(kind, NL_KF_IN_PLACE) && nl_kind_has(producer, NL_KF_HOST);
 }
 
 /* A gradient storage class: the nodes that share one gradient buffer, and
@@ -142,7 +136,7 @@ nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int flags)
 		goto fail;
 
 	p->logits = n - 1;
-	if (g->nodes[n - 1].kind == NL_SOFTMAX)
+	if (nl_kind_has(g->nodes[n - 1].kind, NL_KF_LAST))
 		p->logits = g->nodes[n - 1].inputs[0];
 	{
 		nl_shape ls = g->nodes[p->logits].shape;
@@ -187,7 +181,7 @@ nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int flags)
 		act_root[i] = i;
 		if (i > 0) {
 			int j = nd->inputs[0];
-			if (nd->kind == NL_FLATTEN ||
+			if (nl_kind_has(nd->kind, NL_KF_VIEW) ||
 			    (in_place && ncons[j] == 1 && j != 0 && in_place_ok(nd->kind, g->nodes[j].kind)))
 				act_root[i] = act_root[j];
 		}
@@ -409,7 +403,7 @@ int nl_plan_init_params(nl_plan *p, uint64_t seed)
 				dst[k] = v;
 		} else if (strcmp(t->role, "bias") == 0) {
 			/* zero, as calloc left it */
-		} else if (nd->kind == NL_BATCHNORM) {
+		} else if (nl_kind_info_of(nd->kind)->params == NL_PAR_NORM) {
 			for (size_t k = 0; k < t->count; k++)
 				dst[k] = 1.0f;
 		} else {
@@ -454,7 +448,7 @@ void nl_plan_forward(nl_plan *p, int training)
 	nl_backend *be = p->be;
 	for (int i = 1; i <= p->logits; i++) {
 		nl_step *s = &p->steps[i];
-		if (training && s->node->kind == NL_DROPOUT)
+		if (training && nl_kind_has(s->node->kind, NL_KF_RANDOM))
 			s->rng_key = nl_rng_mix(p->rng_base + (p->forwards << 16) + (uint64_t)i);
 		be->forward[s->node->kind](be, s, training);
 	}

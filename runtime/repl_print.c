@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lang/kinds.h"
 #include "runtime/repl_session.h"
 
 static void shape_text(const nl_shape *s, char *buf, size_t len)
@@ -47,14 +48,6 @@ static void print_shape_line(FILE *f, const char *what, const nl_shape *s,
 		fprintf(f, "%*s%s output shape: %s%s\n", indent, "", what, shape, tail);
 }
 
-/* PyTorch's class name; a batch norm on features is BatchNorm1d. */
-static const char *torch_name(const nl_node *nd)
-{
-	if (nd->kind == NL_BATCHNORM && nd->shape.rank == 2)
-		return "BatchNorm1d";
-	return nl_kind_torch_name(nd->kind);
-}
-
 void repl_print_node(FILE *f, const nl_graph *g, int i, nl_format fmt, int indent)
 {
 	const nl_node *nd = &g->nodes[i];
@@ -73,7 +66,7 @@ void repl_print_node(FILE *f, const nl_graph *g, int i, nl_format fmt, int inden
 		count_text(nd->params, n, sizeof n);
 		snprintf(tail, sizeof tail, "    %s params", n);
 	}
-	print_shape_line(f, torch_name(nd), &nd->shape, fmt, indent, tail);
+	print_shape_line(f, nl_node_torch_name(nd), &nd->shape, fmt, indent, tail);
 }
 
 static int top_call(const nl_graph *g, int origin)

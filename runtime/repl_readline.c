@@ -25,6 +25,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "lang/kinds.h"
 #include "runtime/repl_session.h"
 
 enum { HISTORY_LINES = 1000 };
@@ -37,11 +38,11 @@ static struct sigaction old_sigint;
 static char *line_read;          /* what the line handler got */
 static int line_done;
 
+/* The language's own words; layer keywords come from the table of kinds
+ * (nl_kind_keyword). */
 static const char *const keywords[] = {
-	"use", "input", "conv", "maxpool", "avgpool", "global", "fc", "linear",
-	"relu", "sigmoid", "tanh", "softmax", "flatten", "batchnorm", "dropout",
-	"pad", "def", "repeat", "if", "else", "concat", "add", "branch", "train",
-	NULL
+	"use", "input", "global", "pad", "def", "repeat", "if", "else", "concat",
+	"add", "branch", "train", NULL
 };
 
 static void on_sigint(int sig)
@@ -195,7 +196,7 @@ static char **complete(const char *text, int start, int end)
 
 	const char **names = NULL;
 	int nn = nl_block_names(session->cx, &names);
-	char **m = complete_with(text, names, nn, NULL, "", keywords);
+	char **m = complete_with(text, names, nn, nl_kind_keyword, "", keywords);
 	/* A block name completes to a call: `vgg_bl<TAB>` gives `vgg_block(`. */
 	if (m && !m[1] && is_block(m[0]))
 		rl_completion_append_character = '(';

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "lang/kinds.h"
 #include "runtime/plan.h"
 #include "runtime/rng.h"
 #include "runtime/train.h"
@@ -96,7 +97,7 @@ int nl_time(const nl_graph *g, const nl_options *o)
 	for (int i = 1; i <= p->logits; i++) {
 		const nl_node *nd = &g->nodes[i];
 		char what[64], shape[40];
-		nl_node_describe(nd, what, sizeof what);
+		nl_node_text(nd, what, sizeof what);
 		if (nd->shape.rank == 2)
 			snprintf(shape, sizeof shape, "%d", nd->shape.c);
 		else

@@ -19,7 +19,4 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title);
 int nl_evaluate(const nl_graph *g, const nl_options *o);
 int nl_time(const nl_graph *g, const nl_options *o);
 
-/* "conv 11x11/4 -> 96" for reports. */
-void nl_node_describe(const nl_node *nd, char *buf, size_t len);
-
 #endif

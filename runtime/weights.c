@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <zlib.h>
+#include "lang/kinds.h"
 #include "runtime/atomic_file.h"
 #include "runtime/weights.h"
 
@@ -17,24 +18,19 @@
 #define ENTRY_WORDS 8u
 #define MAX_TENSORS 1000000u    /* far beyond any net; guards the table's size */
 
-static const struct { nl_kind kind; uint32_t code; const char *name; } kinds[] = {
-	{ NL_CONV, 1, "conv" }, { NL_FC, 2, "fc" }, { NL_BATCHNORM, 3, "batchnorm" },
-};
 static const char *const roles[] = { NULL, "weight", "bias", "running_mean", "running_var" };
 
+/* Kinds are stored by their code in kinds.def, which never changes. */
 static uint32_t kind_code(nl_kind k)
 {
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (kinds[i].kind == k)
-			return kinds[i].code;
-	return 0;
+	return nl_kind_info_of(k)->wcode;
 }
 
 static const char *kind_word(uint32_t code)
 {
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (kinds[i].code == code)
-			return kinds[i].name;
+	for (int k = 0; k < NL_NKINDS; k++)
+		if (code && nl_kind_info_of((nl_kind)k)->wcode == code)
+			return nl_kind_name((nl_kind)k);
 	return "unknown layer";
 }
 
