@@ -1,4 +1,4 @@
-/* activation.c - relu, sigmoid, tanh and softmax on cuDNN.
+/* activation.c - relu, sigmoid, tanh and softmax on cuDNN; GELU on a kernel.
  *
  * The plan runs only ReLU (and dropout) in place (y == x), handing backward
  * the same buffer for dy and dx.  Backward gives cuDNN the real input and
@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include "gpu/gpu.h"
+#include "gpu/kernels.h"
 
 int nl_gpu_activation_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p)
 {
@@ -41,6 +42,23 @@ void nl_gpu_activation_backward(nl_backend *be, nl_step *s)
 	NL_CUDNN(cudnnActivationBackward(g->cudnn, p->act, &one, p->y, s->y, p->y, s->dy, p->x,
 	                                 s->x[0], s->dx_accumulate[0] ? &one : &zero, p->x,
 	                                 s->dx[0]));
+}
+
+/* GELU in PyTorch's exact erf form: cuDNN's activation modes have none, so
+ * a kernel of ours (elementwise.cu).  Backward reads x: GELU never runs in
+ * place. */
+void nl_gpu_gelu_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)training;
+	NL_CUDA(nl_k_gelu_forward(nl_gpu_of(be)->stream, s->x[0], s->y, nl_gpu_numel(&s->ys)));
+}
+
+void nl_gpu_gelu_backward(nl_backend *be, nl_step *s)
+{
+	if (!s->dx[0])
+		return;
+	NL_CUDA(nl_k_gelu_backward(nl_gpu_of(be)->stream, s->x[0], s->dy, s->dx[0],
+	                           nl_gpu_numel(&s->ys), s->dx_accumulate[0]));
 }
 
 /* Softmax over the channels at every (n, h, w), as the CPU backend and

@@ -1,5 +1,5 @@
 /* elementwise.cu - fill, gradient stores, strided row copies (concat),
- * sums (add) and the fully connected layer's bias. */
+ * sums (add), the fully connected layer's bias, and GELU. */
 #include "gpu/kernels.h"
 #include "gpu/launch.cuh"
 
@@ -111,5 +111,40 @@ cudaError_t nl_k_bias_grad_rows(cudaStream_t st, float *db, const float *dy, int
 		return cudaSuccess;
 	unsigned blocks = (unsigned)((cols + NL_K_THREADS - 1) / NL_K_THREADS);
 	k_bias_grad_rows<<<blocks, NL_K_THREADS, 0, st>>>(db, dy, rows, cols);
+	return cudaGetLastError();
+}
+
+__global__ void k_gelu_forward(const float *x, float *y, size_t n)
+{
+	NL_K_FOR(i, n)
+		y[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
+}
+
+cudaError_t nl_k_gelu_forward(cudaStream_t st, const float *x, float *y, size_t n)
+{
+	if (n == 0)
+		return cudaSuccess;
+	k_gelu_forward<<<nl_k_blocks(n), NL_K_THREADS, 0, st>>>(x, y, n);
+	return cudaGetLastError();
+}
+
+__global__ void k_gelu_backward(const float *x, const float *dy, float *dx, size_t n,
+                                int accumulate)
+{
+	NL_K_FOR(i, n) {
+		float v = x[i];
+		float d = 0.5f * (1.0f + erff(v * 0.70710678118654752f)) +
+		          v * 0.3989422804014327f * expf(-0.5f * v * v);
+		float g = dy[i] * d;
+		dx[i] = accumulate ? dx[i] + g : g;
+	}
+}
+
+cudaError_t nl_k_gelu_backward(cudaStream_t st, const float *x, const float *dy, float *dx,
+                               size_t n, int accumulate)
+{
+	if (n == 0)
+		return cudaSuccess;
+	k_gelu_backward<<<nl_k_blocks(n), NL_K_THREADS, 0, st>>>(x, dy, dx, n, accumulate);
 	return cudaGetLastError();
 }

@@ -94,6 +94,7 @@ NL_GPU_OP(conv)
 NL_GPU_OP(pool)          /* max, avg and global avg: one cuDNN call each */
 NL_GPU_OP(fc)
 NL_GPU_OP(activation)    /* relu, sigmoid, tanh */
+NL_GPU_OP(gelu)
 NL_GPU_OP(softmax)
 NL_GPU_OP(dropout)
 NL_GPU_OP(flatten)

@@ -34,6 +34,11 @@ cudaError_t nl_k_bias_rows(cudaStream_t st, float *y, const float *b, int rows, 
 /* db[j] = sum over r of dy[r][j]. */
 cudaError_t nl_k_bias_grad_rows(cudaStream_t st, float *db, const float *dy, int rows, int cols);
 
+/* y = x Phi(x), PyTorch's exact GELU; dx (+)= dy (Phi(x) + x phi(x)). */
+cudaError_t nl_k_gelu_forward(cudaStream_t st, const float *x, float *y, size_t n);
+cudaError_t nl_k_gelu_backward(cudaStream_t st, const float *x, const float *dy, float *dx,
+                               size_t n, int accumulate);
+
 /* dropout.cu: inverted dropout with the mask of rng.h.  The mask has one
  * byte per element: 0 dropped, 1 kept (scaled by 1/(1-p)), 2 passed
  * through unscaled (set by an evaluation forward). */

@@ -464,6 +464,13 @@ static void step_cases(nl_backend *cpu, nl_backend *gpu)
 		tc.accumulate = 1;
 		run_case(cpu, gpu, tc);
 	}
+	/* GELU never runs in place (its backward reads x). */
+	run_case(cpu, gpu, unary_case("gelu", NL_GELU, shape4(3, 5, 7, 9)));
+	{
+		tcase tc = unary_case("gelu dx accumulate", NL_GELU, shape2(6, 33));
+		tc.accumulate = 1;
+		run_case(cpu, gpu, tc);
+	}
 	run_case(cpu, gpu, unary_case("softmax rank 2", NL_SOFTMAX, shape2(6, 10)));
 	run_case(cpu, gpu, unary_case("softmax rank 4 (channels)", NL_SOFTMAX, shape4(2, 7, 3, 4)));
 

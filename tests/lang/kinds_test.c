@@ -35,6 +35,7 @@ static const char program[] =
 	"linear 12\n"
 	"batchnorm\n"
 	"fc 10\n"
+	"gelu\n"
 	"softmax\n";
 
 static nl_graph *build(const char *text)
