@@ -553,25 +553,38 @@ static size_t pool_add(strpool *p, const char *s)
 	return at;
 }
 
-static void train_spec(nl_ctx *cx, nl_train_spec *t, strpool *pool, size_t *data_at)
+/* The train sections' settings; texts go into the pool, at offsets
+ * text_at[id] (SIZE_MAX where none), made pointers once the pool is whole.
+ * load.c checked every item, so setting one cannot fail here. */
+static void train_settings(nl_ctx *cx, nl_options *t, strpool *pool, size_t *text_at)
 {
-	*data_at = SIZE_MAX;
+	char err[128];
+	nl_options_init(t);
+	for (int i = 0; i < NL_NSETTINGS; i++)
+		text_at[i] = SIZE_MAX;
 	for (int i = 0; i < cx->trains.n; i++) {
 		const nl_stmt *s = cx->trains.v[i];
 		for (const nl_train_item *it = s->items; it; it = it->next) {
-			const char *k = it->key;
-			if (strcmp(k, "data") == 0) *data_at = pool_add(pool, it->text);
-			else if (strcmp(k, "resize") == 0) t->resize = (int)it->number;
-			else if (strcmp(k, "batch") == 0) t->batch = (int)it->number;
-			else if (strcmp(k, "lr") == 0) t->lr = it->number;
-			else if (strcmp(k, "epochs") == 0) t->epochs = (int)it->number;
-			else if (strcmp(k, "seed") == 0) {
-				t->has_seed = 1;
-				t->seed = (uint64_t)it->number;
-			} else if (strcmp(k, "momentum") == 0) t->momentum = it->number;
-			else if (strcmp(k, "weight_decay") == 0) t->weight_decay = it->number;
+			int id = nl_setting_find(it->key, strlen(it->key), NL_IN_FILE);
+			if (id < 0)
+				continue;
+			if (nl_setting_info(id)->type == NL_ST_TEXT) {
+				text_at[id] = pool_add(pool, it->text);
+				t->given |= 1u << id;
+			} else {
+				nl_options_set_number(t, id, it->number, it->is_int, err, sizeof err);
+			}
 		}
 	}
+}
+
+/* Point the text settings into the finished pool. */
+static void train_texts(nl_options *t, const strpool *pool, const size_t *text_at)
+{
+	char err[128];
+	for (int id = 0; id < NL_NSETTINGS; id++)
+		if (text_at[id] != SIZE_MAX)
+			nl_options_set_text(t, id, pool->s + text_at[id], err, sizeof err);
 }
 
 static nl_graph *finish(builder *b)
@@ -587,8 +600,8 @@ static nl_graph *finish(builder *b)
 		return NULL;
 	}
 	strpool pool = { 0 };
-	size_t data_at;
-	train_spec(cx, &g->train, &pool, &data_at);
+	size_t text_at[NL_NSETTINGS];
+	train_settings(cx, &g->train, &pool, text_at);
 	for (int i = 0; i < cx->sources.n; i++)
 		file_at[i] = SIZE_MAX;
 	unsigned id = ++cx->build_id;
@@ -631,8 +644,7 @@ static nl_graph *finish(builder *b)
 		if (name_at[i] != SIZE_MAX)
 			o->name = pool.s + name_at[i];
 	}
-	if (data_at != SIZE_MAX)
-		g->train.data = pool.s + data_at;
+	train_texts(&g->train, &pool, text_at);
 	free(name_at);
 	free(file_at);
 	free(b->edge_at);

@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include "lang/settings.h"
+
 /* Layer kinds: one row each in kinds.def, which says what each one is
  * (syntax, shape rule, parameters...); kinds.h reads the rows. */
 typedef enum nl_kind {
@@ -67,26 +69,12 @@ typedef struct nl_node {
 	int origin;         /* innermost block call that made it, or -1 */
 } nl_node;
 
-/* The train { } section.  A field never set is 0 (or NULL); the runtime
- * applies its own defaults and the command line overrides both. */
-typedef struct nl_train_spec {
-	const char *data;   /* "fashion-mnist", "mnist" */
-	int resize;         /* target side for bilinear resize, 0 = none */
-	int batch;
-	double lr;
-	int epochs;
-	int has_seed;
-	uint64_t seed;
-	double momentum;
-	double weight_decay;
-} nl_train_spec;
-
 typedef struct nl_graph {
 	int nnodes;
 	nl_node *nodes;     /* topological order; nodes[0] is the input */
 	int norigins;
 	nl_origin *origins;
-	nl_train_spec train;
+	nl_options train;   /* the train { } sections' settings (settings.h) */
 	int64_t params;     /* totals */
 	int64_t flops;
 	void *owner_;       /* private: storage for strings and edges */

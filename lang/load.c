@@ -13,6 +13,7 @@
 
 #include "lang/ctx.h"
 #include "lang/parse.h"
+#include "lang/settings.h"
 
 static int load_source(nl_ctx *cx, const char *name, int first_line,
                        const char *text, size_t len, int is_lib,
@@ -132,50 +133,41 @@ static int do_use(nl_ctx *cx, const nl_stmt *s)
 	return rc;
 }
 
-static const char *const train_keys[] = {
-	"data", "resize", "batch", "lr", "epochs", "seed", "momentum",
-	"weight_decay", NULL
-};
-
+/* Each item names a setting a train section may hold (settings.def) with a
+ * value of its type and range. */
 static int check_train(nl_ctx *cx, const nl_stmt *s)
 {
 	for (const nl_train_item *it = s->items; it; it = it->next) {
-		int k = 0;
-		while (train_keys[k] && strcmp(train_keys[k], it->key) != 0)
-			k++;
-		const char *key = train_keys[k];
-		if (!key) {
-			nl_diag(cx, it->loc, "error",
-			        "unknown train setting '%s' (known: data, resize, batch, "
-			        "lr, epochs, seed, momentum, weight_decay)", it->key);
+		int id = nl_setting_find(it->key, strlen(it->key), NL_IN_FILE);
+		if (id < 0) {
+			char known[512];
+			nl_settings_list(NL_IN_FILE, known, sizeof known);
+			nl_diag(cx, it->loc, "error", "unknown train setting '%s' (known: %s)",
+			        it->key, known);
 			return NL_ERR;
 		}
-		int want_int = k == 1 || k == 2 || k == 4 || k == 5;
-		if (k == 0) {
-			if (it->is_number) {
-				nl_diag(cx, it->value_loc, "error",
-				        "'data' takes a name (fashion-mnist, mnist) or a \"directory\"");
+		const nl_setting *t = nl_setting_info(id);
+		char key[64], err[128];
+		snprintf(key, sizeof key, "%s", it->key);
+		if (t->type == NL_ST_TEXT) {
+			if (it->is_number || !it->text || !*it->text) {
+				nl_diag(cx, it->value_loc, "error", "'%s' takes %s", key,
+				        id == NL_SET_DATA ? "a name (fashion-mnist, mnist) or a "
+				                            "\"directory\"" : "a name or a \"string\"");
 				return NL_ERR;
 			}
 			continue;
 		}
-		if (!it->is_number || (want_int && !it->is_int)) {
+		if (!it->is_number) {
+			int want_int = t->type == NL_ST_INT || t->type == NL_ST_LONG;
 			nl_diag(cx, it->value_loc, "error", "'%s' takes %s", key,
 			        want_int ? "an integer" : "a number");
 			return NL_ERR;
 		}
-		double v = it->number;
-		const char *why = NULL;
-		if ((k == 1 || k == 2 || k == 4) && v < 1)
-			why = "must be at least 1";
-		else if (k == 3 && !(v > 0))
-			why = "must be positive";
-		else if (k == 6 && !(v >= 0 && v < 1))
-			why = "must be in [0, 1)";
-		else if (k == 7 && !(v >= 0))
-			why = "must not be negative";
-		if (why) {
-			nl_diag(cx, it->value_loc, "error", "'%s' %s", key, why);
+		nl_options scratch;
+		nl_options_init(&scratch);
+		if (nl_options_set_number(&scratch, id, it->number, it->is_int, err, sizeof err)) {
+			nl_diag(cx, it->value_loc, "error", "'%s' %s", key, err);
 			return NL_ERR;
 		}
 	}

@@ -1,7 +1,7 @@
 # runtime/local.mk - the execution plan, training loop and the program.
 noinst_LIBRARIES += libruntime.a
 libruntime_a_SOURCES = \
-	runtime/backend.h runtime/rng.h runtime/options.h runtime/options.c \
+	runtime/backend.h runtime/rng.h \
 	runtime/params.h runtime/params.c \
 	runtime/plan.h runtime/plan.c \
 	runtime/train.h runtime/train.c runtime/device.c runtime/timing.c \

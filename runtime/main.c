@@ -11,100 +11,76 @@
 #include <unistd.h>
 
 #include "lang/lang.h"
-#include "runtime/options.h"
+#include "lang/settings.h"
 #include "runtime/repl.h"
 #include "runtime/train.h"
 
-static const char usage[] =
+static const char usage_head[] =
 "usage: netlang [options] FILE.net     check FILE and print its layers\n"
 "       netlang [options]              interactive session (a script when stdin is not a terminal)\n"
 "       netlang [options] -f SCRIPT    run a teaching script\n"
 "\n"
 "What to do with FILE (default --shapes):\n"
-"  --shapes              print each layer's output shape, parameters and FLOPs\n"
-"  --format table|d2l    netlang's table (default) or D2L's listing, line for line\n"
-"  --train               train on Fashion-MNIST with the file's train { } settings\n"
-"  --eval                report test accuracy of --load'ed weights\n"
-"  --time                forward/backward time per layer and examples/sec\n"
-"Training (override the file's train { } section):\n"
-"  --epochs N  --batch N  --lr X  --momentum X  --weight-decay X  --seed N\n"
-"  --data DIR|fashion-mnist|mnist   where the data set is (see netlang(1))\n"
-"  --resize N            run the net on NxN images (its input line says otherwise)\n"
-"  --steps N             stop after N steps (smoke runs); --log-every N prints step losses\n"
-"  --save FILE  --load FILE         weights files\n"
-"  --plot FILE.svg       loss and accuracy curves per epoch\n"
-"  --quiet               only the final two lines\n"
-"Execution:\n"
-"  --device cpu|gpu|auto (default auto)   --threads N (CPU)   --no-tf32 (GPU)\n"
-"  --iterations N        timed iterations for --time (default 5)\n"
+"  --shapes                print each layer's output shape, parameters and FLOPs\n"
+"  --format table|d2l      netlang's table (default) or D2L's listing, line for line\n"
+"  --train                 train on Fashion-MNIST with the file's train { } settings\n"
+"  --eval                  report test accuracy of --load'ed weights\n"
+"  --time                  forward/backward time per layer and examples/sec\n"
+"Settings (override the file's train { } section; see netlang(1)):\n";
+
+static const char usage_tail[] =
 "Sessions:\n"
-"  -f SCRIPT             run SCRIPT's commands; -k, --keep-going: past errors\n"
+"  -f SCRIPT               run SCRIPT's commands; -k, --keep-going: past errors\n"
 "  -h, --help  -V, --version\n";
 
-enum { OPT_SHAPES = 256, OPT_FORMAT, OPT_TRAIN, OPT_EVAL, OPT_TIME, OPT_EPOCHS, OPT_BATCH,
-       OPT_LR, OPT_MOMENTUM, OPT_WD, OPT_SEED, OPT_DATA, OPT_STEPS, OPT_LOG_EVERY,
-       OPT_SAVE, OPT_LOAD, OPT_PLOT, OPT_DEVICE, OPT_THREADS, OPT_NO_TF32,
-       OPT_ITERATIONS, OPT_QUIET, OPT_RESIZE };
+/* The settings' lines come from their table (lang/settings.def). */
+static void usage(FILE *f)
+{
+	fputs(usage_head, f);
+	for (int id = 0; id < NL_NSETTINGS; id++) {
+		const nl_setting *t = nl_setting_info(id);
+		if (!(t->where & NL_IN_CLI))
+			continue;
+		char head[64];
+		snprintf(head, sizeof head, "--%s%s%s", t->name, *t->arg ? " " : "", t->arg);
+		fprintf(f, "  %-22s  %s\n", head, t->help);
+	}
+	fputs(usage_tail, f);
+}
 
-static const struct option longopts[] = {
+/* getopt's values: the actions, then one per setting. */
+enum { OPT_SHAPES = 256, OPT_FORMAT, OPT_TRAIN, OPT_EVAL, OPT_TIME, OPT_SETTING };
+
+static const struct option actions[] = {
 	{ "shapes", no_argument, NULL, OPT_SHAPES },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "train", no_argument, NULL, OPT_TRAIN },
 	{ "eval", no_argument, NULL, OPT_EVAL },
 	{ "time", no_argument, NULL, OPT_TIME },
-	{ "epochs", required_argument, NULL, OPT_EPOCHS },
-	{ "batch", required_argument, NULL, OPT_BATCH },
-	{ "lr", required_argument, NULL, OPT_LR },
-	{ "momentum", required_argument, NULL, OPT_MOMENTUM },
-	{ "weight-decay", required_argument, NULL, OPT_WD },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "data", required_argument, NULL, OPT_DATA },
-	{ "resize", required_argument, NULL, OPT_RESIZE },
-	{ "steps", required_argument, NULL, OPT_STEPS },
-	{ "log-every", required_argument, NULL, OPT_LOG_EVERY },
-	{ "save", required_argument, NULL, OPT_SAVE },
-	{ "load", required_argument, NULL, OPT_LOAD },
-	{ "plot", required_argument, NULL, OPT_PLOT },
-	{ "device", required_argument, NULL, OPT_DEVICE },
-	{ "threads", required_argument, NULL, OPT_THREADS },
-	{ "no-tf32", no_argument, NULL, OPT_NO_TF32 },
-	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "keep-going", no_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
 };
+enum { NACTIONS = sizeof actions / sizeof actions[0] };
+
+static void make_longopts(struct option *lo)
+{
+	int n = 0;
+	for (int i = 0; i < NACTIONS; i++)
+		lo[n++] = actions[i];
+	for (int id = 0; id < NL_NSETTINGS; id++) {
+		const nl_setting *t = nl_setting_info(id);
+		if (t->where & NL_IN_CLI)
+			lo[n++] = (struct option){ t->name, t->type == NL_ST_FLAG ? no_argument
+			                                    : required_argument, NULL, OPT_SETTING + id };
+	}
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+}
 
 static int bad_value(const char *opt, const char *v, const char *want)
 {
 	fprintf(stderr, "netlang: --%s '%s': expected %s\n", opt, v, want);
 	return -1;
-}
-
-static int parse_long(const char *opt, const char *v, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long x = strtol(v, &end, 10);
-	if (errno || end == v || *end || x < lo || x > hi) {
-		char want[96];
-		snprintf(want, sizeof want, "an integer from %ld to %ld", lo, hi);
-		return bad_value(opt, v, want);
-	}
-	*out = x;
-	return 0;
-}
-
-static int parse_double(const char *opt, const char *v, double lo, double *out)
-{
-	char *end;
-	errno = 0;
-	double x = strtod(v, &end);
-	if (errno || end == v || *end || !(x >= lo) || x > 1e9)
-		return bad_value(opt, v, lo > 0 ? "a positive number" : "a non-negative number");
-	*out = x;
-	return 0;
 }
 
 /* `use` looks in $NETLANG_PATH, then next to the program's own stdlib:
@@ -143,8 +119,8 @@ int main(int argc, char **argv)
 	nl_format fmt = NL_FMT_TABLE;
 	const char *script = NULL;
 	int keep_going = 0, c;
-	long v;
-	double d;
+	struct option longopts[NACTIONS + NL_NSETTINGS + 1];
+	make_longopts(longopts);
 
 	while ((c = getopt_long(argc, argv, "f:khV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -157,57 +133,21 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "d2l") == 0) fmt = NL_FMT_D2L;
 			else return bad_value("format", optarg, "table or d2l"), 2;
 			break;
-		case OPT_EPOCHS:
-			if (parse_long("epochs", optarg, 1, 100000, &v)) return 2;
-			o.epochs = (int)v; break;
-		case OPT_BATCH:
-			if (parse_long("batch", optarg, 1, 1 << 20, &v)) return 2;
-			o.batch = (int)v; break;
-		case OPT_LR:
-			if (parse_double("lr", optarg, 1e-300, &d)) return 2;
-			o.lr = d; break;
-		case OPT_MOMENTUM:
-			if (parse_double("momentum", optarg, 0, &d)) return 2;
-			if (d >= 1) return bad_value("momentum", optarg, "a number in [0, 1)"), 2;
-			o.momentum = d; break;
-		case OPT_WD:
-			if (parse_double("weight-decay", optarg, 0, &d)) return 2;
-			o.weight_decay = d; break;
-		case OPT_SEED:
-			if (parse_long("seed", optarg, 0, LONG_MAX, &v)) return 2;
-			o.has_seed = 1; o.seed = (uint64_t)v; break;
-		case OPT_DATA: o.data = optarg; break;
-		case OPT_RESIZE:
-			if (parse_long("resize", optarg, 1, 4096, &v)) return 2;
-			o.resize = (int)v; break;
-		case OPT_STEPS:
-			if (parse_long("steps", optarg, 1, LONG_MAX, &v)) return 2;
-			o.max_steps = v; break;
-		case OPT_LOG_EVERY:
-			if (parse_long("log-every", optarg, 1, LONG_MAX, &v)) return 2;
-			o.log_every = v; break;
-		case OPT_SAVE: o.save = optarg; break;
-		case OPT_LOAD: o.load = optarg; break;
-		case OPT_PLOT: o.plot = optarg; break;
-		case OPT_DEVICE:
-			if (strcmp(optarg, "cpu") == 0) o.device = NL_DEV_CPU;
-			else if (strcmp(optarg, "gpu") == 0 || strcmp(optarg, "cuda") == 0) o.device = NL_DEV_GPU;
-			else if (strcmp(optarg, "auto") == 0) o.device = NL_DEV_AUTO;
-			else return bad_value("device", optarg, "cpu, gpu or auto"), 2;
-			break;
-		case OPT_THREADS:
-			if (parse_long("threads", optarg, 1, 1024, &v)) return 2;
-			o.threads = (int)v; break;
-		case OPT_NO_TF32: o.tf32 = 0; break;
-		case OPT_ITERATIONS:
-			if (parse_long("iterations", optarg, 1, 1000000, &v)) return 2;
-			o.time_iterations = (int)v; break;
-		case OPT_QUIET: o.quiet = 1; break;
 		case 'f': script = optarg; break;
 		case 'k': keep_going = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': usage(stdout); return 0;
 		case 'V': printf("netlang %s\n", PACKAGE_VERSION); return 0;
-		default: fputs(usage, stderr); return 2;
+		default: {
+			int id = c - OPT_SETTING;
+			char want[128];
+			if (id < 0 || id >= NL_NSETTINGS) {
+				usage(stderr);
+				return 2;
+			}
+			if (nl_options_set_text(&o, id, optarg, want, sizeof want))
+				return bad_value(nl_setting_info(id)->name, optarg ? optarg : "", want), 2;
+			break;
+		}
 		}
 	}
 	if (argc - optind > 1) {
@@ -265,7 +205,7 @@ int main(int argc, char **argv)
 	if (dot && strcmp(dot, ".net") == 0)
 		*dot = 0;
 
-	nl_options_resolve(&o, g);
+	nl_options_resolve(&o, &g->train);
 	switch (action) {
 	case SHAPES:
 		nl_print_graph(stdout, g, fmt, o.batch);

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 #include "lang/lang.h"
-#include "runtime/options.h"
+#include "lang/settings.h"
 
 /* Run a session over cx (library dirs already set).  interactive: GNU
  * readline with prompts, history and completion, errors never end it.

@@ -105,7 +105,7 @@ static int cmd_show(repl *r, int argc, char **argv, char *rest)
 	if (no_args(r, argc, argv) || need_net(r))
 		return -1;
 	nl_options o = *r->opts;
-	nl_options_resolve(&o, r->g);
+	nl_options_resolve(&o, &r->g->train);
 	nl_print_graph(stdout, r->g, NL_FMT_TABLE, o.batch);
 	return 0;
 }
@@ -201,7 +201,7 @@ static int cmd_train(repl *r, int argc, char **argv, char *rest)
 	nl_options o = *r->opts;
 	if (repl_train_options(r, argc - 1, argv + 1, &o) < 0)
 		return -1;
-	nl_options_resolve(&o, r->g);
+	nl_options_resolve(&o, &r->g->train);
 	fflush(stdout);
 	if (r->interactive)
 		repl_rl_sigint_default(1);

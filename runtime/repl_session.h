@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 #include "lang/lang.h"
-#include "runtime/options.h"
+#include "lang/settings.h"
 
 /* A statement open longer than this is refused: every line re-parses the
  * open text, and a script that never closes its block must not make that

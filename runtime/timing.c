@@ -15,6 +15,9 @@
 #include "runtime/rng.h"
 #include "runtime/train.h"
 
+/* Steps run before timing: caches, page faults and one-time choices. */
+enum { WARMUP = 1 };
+
 static int random_batch(nl_plan *p, uint64_t seed)
 {
 	const nl_shape *in = &p->g->nodes[0].shape;
@@ -63,11 +66,11 @@ int nl_time(const nl_graph *g, const nl_options *o)
 	nl_options q = *o;
 	q.lr = 1e-6;
 
-	for (int i = 0; i < o->time_warmup; i++)
+	for (int i = 0; i < WARMUP; i++)
 		train_step(p, &q);
 	be->sync(be);
 
-	int iters = o->time_iterations;
+	int iters = o->iterations;
 	double loss_t = 0, upd_t = 0;
 	for (int it = 0; it < iters; it++) {
 		for (int i = 1; i <= p->logits; i++) {
@@ -122,7 +125,7 @@ int nl_time(const nl_graph *g, const nl_options *o)
 		nl_plan_forward(p, 0);
 	double ti = (be->clock(be) - t0) / iters;
 	printf("device: %s, batch %d, %d iterations after %d warm-up\n", be->name, p->batch,
-	       iters, o->time_warmup);
+	       iters, WARMUP);
 	printf("train: %.1f examples/sec (batch %d, %.2f ms/step)\n", p->batch / ts, p->batch,
 	       1e3 * ts);
 	printf("inference: %.1f examples/sec (batch %d, %.2f ms/batch)\n", p->batch / ti,

@@ -217,7 +217,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 		        o->batch, S.dtrain.n);
 		goto out;
 	}
-	int tty = o->progress < 0 ? isatty(STDOUT_FILENO) : o->progress;
+	int tty = isatty(STDOUT_FILENO);   /* a progress bar for a person */
 	if (!o->quiet)
 		printf("training %s on %s (%s): %d epochs, batch %d, lr %g%s, seed %llu\n",
 		       title, be->name, S.where, o->epochs, o->batch, o->lr,
@@ -254,7 +254,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			step++;
 			since++;
 			seen += o->batch;
-			int last = b + 1 == per_epoch || (o->max_steps && step >= o->max_steps);
+			int last = b + 1 == per_epoch || (o->steps && step >= o->steps);
 			int logged = o->log_every && step % o->log_every == 0;
 			/* Reading the accumulator waits for the device: do it
 			 * only when something is printed or checked. */
@@ -284,7 +284,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 					acc = correct / seen;
 				}
 			}
-			if (o->max_steps && step >= o->max_steps) {
+			if (o->steps && step >= o->steps) {
 				stopped = 1;
 				break;
 			}

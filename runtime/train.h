@@ -6,11 +6,7 @@
 
 #include "lang/graph.h"
 #include "runtime/backend.h"
-#include "runtime/options.h"
-
-/* Fill what the user left unset from the net's train { } section, then
- * from the defaults (10 epochs, batch 256, lr 0.1, no momentum). */
-void nl_options_resolve(nl_options *o, const nl_graph *g);
+#include "lang/settings.h"
 
 /* The backend --device asks for; auto falls back to the CPU with a note. */
 nl_backend *nl_backend_open(const nl_options *o);
