@@ -75,18 +75,13 @@ int nl_write_source(const nl_ctx *cx, FILE *f);
 /* Output of a checked graph. */
 typedef enum nl_format { NL_FMT_TABLE, NL_FMT_D2L } nl_format;
 /* Print the listing.  NL_FMT_TABLE: netlang's table (layer, origin, shape,
- * params, FLOPs, totals, and training memory at `batch`).  NL_FMT_D2L: the
- * exact lines D2L prints ("Conv2d output shape:\t torch.Size([1, 96, 54, 54])"),
- * one "Sequential" line per top-level block call. */
-void nl_print_graph(FILE *f, const nl_graph *g, nl_format fmt, int batch);
+ * params, FLOPs, totals; the runtime adds the memory a training step takes,
+ * which only its plan knows).  NL_FMT_D2L: the exact lines D2L prints
+ * ("Conv2d output shape:\t torch.Size([1, 96, 54, 54])"), one "Sequential"
+ * line per top-level block call. */
+void nl_print_graph(FILE *f, const nl_graph *g, nl_format fmt);
 /* Print only nodes [from, nnodes) in the chosen format (the REPL prints what a
  * line added). */
 void nl_print_nodes(FILE *f, const nl_graph *g, int from, nl_format fmt);
-
-/* Bytes a training step needs at `batch`: parameters, gradients, activations. */
-typedef struct nl_memory {
-	int64_t params, grads, activations, total;
-} nl_memory;
-nl_memory nl_training_memory(const nl_graph *g, int batch);
 
 #endif

@@ -27,39 +27,6 @@ static const char *thousands(int64_t v, char *buf, size_t n)
 	return buf;
 }
 
-static const char *bytes_str(int64_t b, char *buf, size_t n)
-{
-	if (b >= ((int64_t)1 << 30))
-		snprintf(buf, n, "%.2f GiB", (double)b / (1 << 30));
-	else if (b >= (1 << 20))
-		snprintf(buf, n, "%.1f MiB", (double)b / (1 << 20));
-	else
-		snprintf(buf, n, "%.1f KiB", (double)b / (1 << 10));
-	return buf;
-}
-
-static int64_t elems(const nl_shape *s)
-{
-	return (int64_t)s->c * s->h * s->w;
-}
-
-nl_memory nl_training_memory(const nl_graph *g, int batch)
-{
-	nl_memory m = { 0, 0, 0, 0 };
-	if (!g || batch < 1)
-		return m;
-	m.params = g->params * 4;
-	m.grads = g->params * 4;
-	/* every node's output is kept for the backward pass, and gets a
-	 * gradient of the same size (the input image needs none) */
-	for (int i = 0; i < g->nnodes; i++) {
-		int64_t e = elems(&g->nodes[i].shape) * batch * 4;
-		m.activations += i == 0 ? e : 2 * e;
-	}
-	m.total = m.params + m.grads + m.activations;
-	return m;
-}
-
 /* ---- D2L ---- */
 
 static void d2l_line(FILE *f, const char *name, const nl_shape *s)
@@ -143,7 +110,7 @@ static void make_row(const nl_graph *g, int i, row *r)
 	thousands(nd->flops, r->flops, sizeof r->flops);
 }
 
-static void print_table(FILE *f, const nl_graph *g, int from, int batch, int totals)
+static void print_table(FILE *f, const nl_graph *g, int from, int totals)
 {
 	int wl = 5, wo = 6, ws = 5, wp = 6, wf = 5;
 	row r;
@@ -173,20 +140,14 @@ static void print_table(FILE *f, const nl_graph *g, int from, int batch, int tot
 		return;
 	fprintf(f, "%-*s  %-*s  %-*s  %*s  %*s\n", wl, "total", wo, "", ws, "",
 	        wp, tp, wf, tf);
-	nl_memory m = nl_training_memory(g, batch);
-	char a[32], b[32], c[32], d[32];
-	fprintf(f, "training memory at batch %d: %s (parameters %s, gradients %s, "
-	        "activations and their gradients %s)\n", batch,
-	        bytes_str(m.total, d, sizeof d), bytes_str(m.params, a, sizeof a),
-	        bytes_str(m.grads, b, sizeof b), bytes_str(m.activations, c, sizeof c));
 }
 
-void nl_print_graph(FILE *f, const nl_graph *g, nl_format fmt, int batch)
+void nl_print_graph(FILE *f, const nl_graph *g, nl_format fmt)
 {
 	if (fmt == NL_FMT_D2L)
 		print_d2l(f, g, 1);
 	else
-		print_table(f, g, 0, batch > 0 ? batch : 1, 1);
+		print_table(f, g, 0, 1);
 }
 
 void nl_print_nodes(FILE *f, const nl_graph *g, int from, nl_format fmt)
@@ -196,5 +157,5 @@ void nl_print_nodes(FILE *f, const nl_graph *g, int from, nl_format fmt)
 	if (fmt == NL_FMT_D2L)
 		print_d2l(f, g, from);
 	else
-		print_table(f, g, from, 1, 0);
+		print_table(f, g, from, 0);
 }

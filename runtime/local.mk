@@ -5,6 +5,7 @@ libruntime_a_SOURCES = \
 	runtime/params.h runtime/params.c \
 	runtime/plan.h runtime/plan.c \
 	runtime/train.h runtime/train.c runtime/device.c runtime/timing.c \
+	runtime/memory.c \
 	runtime/repl.h
 include runtime/io.mk
 include runtime/repl.mk

@@ -208,8 +208,8 @@ int main(int argc, char **argv)
 	nl_options_resolve(&o, &g->train);
 	switch (action) {
 	case SHAPES:
-		nl_print_graph(stdout, g, fmt, o.batch);
-		status = 0;
+		nl_print_graph(stdout, g, fmt);
+		status = fmt == NL_FMT_TABLE && nl_print_memory(stdout, g, &o) ? 1 : 0;
 		break;
 	case TRAIN: status = nl_train(g, &o, title); break;
 	case EVAL: status = nl_evaluate(g, &o); break;

@@ -106,8 +106,8 @@ static int cmd_show(repl *r, int argc, char **argv, char *rest)
 		return -1;
 	nl_options o = *r->opts;
 	nl_options_resolve(&o, &r->g->train);
-	nl_print_graph(stdout, r->g, NL_FMT_TABLE, o.batch);
-	return 0;
+	nl_print_graph(stdout, r->g, NL_FMT_TABLE);
+	return nl_print_memory(stdout, r->g, &o);
 }
 
 static int cmd_expand(repl *r, int argc, char **argv, char *rest)

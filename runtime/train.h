@@ -4,6 +4,8 @@
 #ifndef NL_TRAIN_H
 #define NL_TRAIN_H
 
+#include <stdio.h>
+
 #include "lang/graph.h"
 #include "runtime/backend.h"
 #include "lang/settings.h"
@@ -14,5 +16,9 @@ nl_backend *nl_backend_open(const nl_options *o);
 int nl_train(const nl_graph *g, const nl_options *o, const char *title);
 int nl_evaluate(const nl_graph *g, const nl_options *o);
 int nl_time(const nl_graph *g, const nl_options *o);
+
+/* The listing's last line: the memory a training step at o->batch takes,
+ * as the plan counts it (memory.c).  Returns 0, or -1 after a message. */
+int nl_print_memory(FILE *f, const nl_graph *g, const nl_options *o);
 
 #endif
