@@ -1,25 +1,27 @@
 /* ctx.c - the context: creation, library directories, REPL bookkeeping. */
 #include <config.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lang/ctx.h"
 
-void nl_ptrvec_push(nl_ptrvec *pv, void *p)
+int nl_ptrvec_push(nl_ptrvec *pv, void *p)
 {
 	if (pv->n == pv->cap) {
+		if (pv->cap > INT_MAX / 2)
+			return -1;
 		int cap = pv->cap ? pv->cap * 2 : 16;
 		void **v = realloc(pv->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			fputs("netlang: out of memory\n", stderr);
-			abort();
-		}
+		if (!v)
+			return -1;
 		pv->v = v;
 		pv->cap = cap;
 	}
 	pv->v[pv->n++] = p;
+	return 0;
 }
 
 nl_ctx *nl_ctx_new(void)
@@ -68,8 +70,8 @@ void nl_set_diag_stream(nl_ctx *cx, FILE *f)
 void nl_add_lib_dir(nl_ctx *cx, const char *dir)
 {
 	char *d = strdup(dir);
-	if (d)
-		nl_ptrvec_push(&cx->libdirs, d);
+	if (d && nl_ptrvec_push(&cx->libdirs, d))
+		free(d);   /* out of memory: one directory fewer to search */
 }
 
 nl_stmt *nl_find_def(const nl_ctx *cx, const char *name)

@@ -9,9 +9,9 @@
 #include "lang/lang.h"
 #include "lang/source.h"
 
-/* A growable array of pointers. */
+/* A growable array of pointers.  push returns -1 when memory ran out. */
 typedef struct nl_ptrvec { void **v; int n, cap; } nl_ptrvec;
-void nl_ptrvec_push(nl_ptrvec *pv, void *p);
+int nl_ptrvec_push(nl_ptrvec *pv, void *p);
 
 typedef struct nl_use {
 	char *name;        /* NAME of `use NAME` */

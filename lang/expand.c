@@ -41,12 +41,14 @@ typedef struct frame {
 typedef struct builder {
 	nl_ctx *cx;
 	nl_node *nodes;
-	int n, cap;
+	int n;
+	size_t cap;
 	int *edges;            /* node inputs; nodes hold offsets until the end */
 	size_t nedges, capedges;
 	size_t *edge_at;       /* per node: offset of its inputs in edges */
 	nl_origin *origins;
-	int norigins, caporigins;
+	int norigins;
+	size_t caporigins;
 	int origin;            /* innermost call, -1 at top level */
 	int tip;
 	frame *frame;
@@ -69,20 +71,22 @@ static int fail(builder *b, nl_loc loc, const char *fmt, ...)
 	return -1;
 }
 
-static void *grow(void *p, size_t elem, size_t *cap, size_t need)
+/* Make room for need elements in *p (doubling); -1 when memory ran out,
+ * leaving *p as it was. */
+static int grow(void *pp, size_t elem, size_t *cap, size_t need)
 {
+	void **p = pp;
 	if (need <= *cap)
-		return p;
+		return 0;
 	size_t c = *cap ? *cap : 64;
 	while (c < need)
 		c *= 2;
-	void *q = realloc(p, c * elem);
-	if (!q) {
-		fputs("netlang: out of memory\n", stderr);
-		abort();
-	}
+	void *q = realloc(*p, c * elem);
+	if (!q)
+		return -1;
+	*p = q;
 	*cap = c;
-	return q;
+	return 0;
 }
 
 /* ---- expressions ---- */
@@ -235,13 +239,14 @@ static nl_node *new_node(builder *b, nl_kind k, const nl_stmt *s, int ninputs)
 		fail(b, s->loc, "the network has more than %d layers", NL_MAX_NODES);
 		return NULL;
 	}
-	size_t cap = (size_t)b->cap;
-	b->nodes = grow(b->nodes, sizeof *b->nodes, &cap, (size_t)b->n + 1);
-	cap = (size_t)b->cap;
-	b->edge_at = grow(b->edge_at, sizeof *b->edge_at, &cap, (size_t)b->n + 1);
-	b->cap = (int)cap;
-	b->edges = grow(b->edges, sizeof *b->edges, &b->capedges,
-	                b->nedges + (size_t)ninputs);
+	size_t cap = b->cap, cap2 = b->cap;
+	if (grow(&b->nodes, sizeof *b->nodes, &cap, (size_t)b->n + 1) ||
+	    grow(&b->edge_at, sizeof *b->edge_at, &cap2, (size_t)b->n + 1) ||
+	    grow(&b->edges, sizeof *b->edges, &b->capedges, b->nedges + (size_t)ninputs)) {
+		fail(b, s->loc, "out of memory after %d layers", b->n);
+		return NULL;
+	}
+	b->cap = cap < cap2 ? cap : cap2;
 	b->edge_at[b->n] = b->nedges;
 	b->nedges += (size_t)ninputs;
 	nl_node *nd = &b->nodes[b->n++];
@@ -351,10 +356,11 @@ static int expand_join(builder *b, const nl_stmt *s)
 	int base = b->tip, i = 0, saved_origin = b->origin, rc = 0;
 	if (b->origin < 0 && !b->frame) {
 		/* A join at top level is listed as one line, like a block call. */
-		size_t cap = (size_t)b->caporigins;
-		b->origins = grow(b->origins, sizeof *b->origins, &cap,
-		                  (size_t)b->norigins + 1);
-		b->caporigins = (int)cap;
+		if (grow(&b->origins, sizeof *b->origins, &b->caporigins,
+		         (size_t)b->norigins + 1)) {
+			free(tips);
+			return fail(b, s->loc, "out of memory");
+		}
 		b->origins[b->norigins] = (nl_origin){ w, s->loc, -1, -1 };
 		b->origin = b->norigins++;
 	}
@@ -451,9 +457,10 @@ static int expand_call(builder *b, const nl_stmt *s)
 			free(vals);
 			return -1;
 		}
-	size_t cap = (size_t)b->caporigins;
-	b->origins = grow(b->origins, sizeof *b->origins, &cap, (size_t)b->norigins + 1);
-	b->caporigins = (int)cap;
+	if (grow(&b->origins, sizeof *b->origins, &b->caporigins, (size_t)b->norigins + 1)) {
+		free(vals);
+		return fail(b, s->loc, "out of memory");
+	}
 	int me = b->norigins++;
 	b->origins[me] = (nl_origin){ def->name, s->loc, b->origin, -1 };
 
@@ -542,12 +549,17 @@ static int expand_list(builder *b, const nl_stmt *s)
 
 /* ---- the result ---- */
 
-typedef struct strpool { char *s; size_t n, cap; } strpool;
+/* Strings copied into one block; failed is set, and 0 returned, when
+ * memory runs out (finish checks once at the end). */
+typedef struct strpool { char *s; size_t n, cap; int failed; } strpool;
 
 static size_t pool_add(strpool *p, const char *s)
 {
 	size_t len = strlen(s) + 1, at = p->n;
-	p->s = grow(p->s, 1, &p->cap, p->n + len);
+	if (p->failed || grow(&p->s, 1, &p->cap, p->n + len)) {
+		p->failed = 1;
+		return 0;
+	}
 	memcpy(p->s + at, s, len);
 	p->n += len;
 	return at;
@@ -613,8 +625,8 @@ static nl_graph *finish(builder *b)
 	}
 	size_t *name_at = malloc(((size_t)b->norigins + 1) * sizeof *name_at);
 	if (!name_at)
-		abort();
-	for (int i = 0; i < b->norigins; i++) {
+		pool.failed = 1;
+	for (int i = 0; name_at && i < b->norigins; i++) {
 		nl_origin *o = &b->origins[i];
 		const nl_source *src = nl_source_of(o->loc.file);
 		if (file_at[src->id] == SIZE_MAX)
@@ -629,6 +641,14 @@ static nl_graph *finish(builder *b)
 		} else {
 			name_at[i] = SIZE_MAX;  /* "concat", "add": static strings */
 		}
+	}
+	if (pool.failed) {
+		free(name_at);
+		free(file_at);
+		free(pool.s);
+		free(g);
+		free(st);
+		return NULL;
 	}
 	/* pass 2: pointers */
 	for (int i = 0; i < b->n; i++) {
@@ -696,6 +716,8 @@ nl_graph *nl_build(nl_ctx *cx)
 	}
 	b.calls = malloc((NL_MAX_NESTING + 1) * sizeof *b.calls);
 	int rc = b.calls ? 0 : -1;
+	if (rc)
+		fputs("netlang: out of memory building the network\n", cx->diag);
 	if (rc == 0)
 		rc = make_input(&b, cx->stmts.v[cx->input_index]);
 	for (int i = 0; rc == 0 && i < cx->stmts.n; i++)
@@ -707,8 +729,8 @@ nl_graph *nl_build(nl_ctx *cx)
 			          "(the loss applies it)", nl_kind_name(b.nodes[i].kind));
 	free(b.calls);
 	nl_graph *g = NULL;
-	if (rc == 0)
-		g = finish(&b);
+	if (rc == 0 && !(g = finish(&b)))
+		fprintf(cx->diag, "netlang: out of memory building a network of %d layers\n", b.n);
 	if (!g) {
 		free(b.nodes);
 		free(b.edges);

@@ -34,6 +34,12 @@ static const char *stmt_word(const nl_stmt *s)
 	}
 }
 
+static int out_of_memory(nl_ctx *cx, nl_loc loc)
+{
+	nl_diag(cx, loc, "error", "out of memory");
+	return NL_ERR;
+}
+
 static char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -117,7 +123,12 @@ static int do_use(nl_ctx *cx, const nl_stmt *s)
 	}
 	u->written = cx->use_depth == 0;
 	u->loc = s->loc;
-	nl_ptrvec_push(&cx->uses, u);
+	if (nl_ptrvec_push(&cx->uses, u)) {
+		free(u->name);
+		free(u);
+		free(path);
+		return out_of_memory(cx, s->loc);
+	}
 	size_t len;
 	char *text = read_file(path, &len);
 	if (!text) {
@@ -205,7 +216,8 @@ static int commit(nl_ctx *cx, const nl_parse *pc, int is_lib)
 			if (check_def(cx, s) != NL_OK)
 				return NL_ERR;
 			s->from_lib = is_lib;
-			nl_ptrvec_push(&cx->defs, s);
+			if (nl_ptrvec_push(&cx->defs, s))
+				return out_of_memory(cx, s->loc);
 			cx->defs_gen++;
 			break;
 		case NL_S_TRAIN:
@@ -216,7 +228,8 @@ static int commit(nl_ctx *cx, const nl_parse *pc, int is_lib)
 			}
 			if (check_train(cx, s) != NL_OK)
 				return NL_ERR;
-			nl_ptrvec_push(&cx->trains, s);
+			if (nl_ptrvec_push(&cx->trains, s))
+				return out_of_memory(cx, s->loc);
 			break;
 		case NL_S_INPUT:
 			if (is_lib) {
@@ -231,8 +244,9 @@ static int commit(nl_ctx *cx, const nl_parse *pc, int is_lib)
 				        first->loc.file, first->loc.line);
 				return NL_ERR;
 			}
-			cx->input_index = cx->stmts.n;
-			nl_ptrvec_push(&cx->stmts, s);
+			if (nl_ptrvec_push(&cx->stmts, s))
+				return out_of_memory(cx, s->loc);
+			cx->input_index = cx->stmts.n - 1;
 			break;
 		default:
 			if (is_lib) {
@@ -246,7 +260,8 @@ static int commit(nl_ctx *cx, const nl_parse *pc, int is_lib)
 				        stmt_word(s));
 				return NL_ERR;
 			}
-			nl_ptrvec_push(&cx->stmts, s);
+			if (nl_ptrvec_push(&cx->stmts, s))
+				return out_of_memory(cx, s->loc);
 			break;
 		}
 	}
@@ -262,7 +277,11 @@ static int load_source(nl_ctx *cx, const char *name, int first_line,
 		fprintf(cx->diag, "%s: error: out of memory\n", name);
 		return NL_ERR;
 	}
-	nl_ptrvec_push(&cx->sources, src);
+	if (nl_ptrvec_push(&cx->sources, src)) {
+		nl_source_free(src);
+		fprintf(cx->diag, "%s: error: out of memory\n", name);
+		return NL_ERR;
+	}
 	nl_arena *arena = malloc(sizeof *arena);
 	if (!arena) {
 		fprintf(cx->diag, "%s: error: out of memory\n", name);
@@ -277,7 +296,12 @@ static int load_source(nl_ctx *cx, const char *name, int first_line,
 		return pc.incomplete && !pc.failed ? NL_INCOMPLETE : NL_ERR;
 	}
 	nl_mark m = nl_get_mark(cx);
-	nl_ptrvec_push(&cx->arenas, arena);
+	if (nl_ptrvec_push(&cx->arenas, arena)) {
+		nl_arena_free(arena);
+		free(arena);
+		fprintf(cx->diag, "%s: error: out of memory\n", name);
+		return NL_ERR;
+	}
 	if (commit(cx, &pc, is_lib) != NL_OK) {
 		nl_rollback(cx, m);
 		return NL_ERR;

@@ -101,18 +101,41 @@ typedef struct vec { void **v; int n, cap; } vec;
 
 #define CHECK(x) do { if (!(x)) YYABORT; } while (0)
 
-/* Only "memory exhausted" comes here; syntax errors go through
- * yyreport_syntax_error below. */
+/* Only bison's "memory exhausted" comes here (its stack could not grow);
+ * syntax errors go through yyreport_syntax_error below. */
 static void nl_yyerror(const NL_YYLTYPE *l, yyscan_t scanner, nl_parse *pc,
                        const char *msg)
 {
 	(void)scanner;
-	nl_parse_error(pc, l->first_line, l->first_column, "%s", msg);
+	(void)msg;
+	nl_parse_error(pc, l->first_line, l->first_column, "out of memory while parsing");
 }
 
 /* The parser's stack lives on the heap; deep but finite nesting is
  * bounded by the scanner's and the actions' own limits instead. */
 #define YYMAXDEPTH 1000000
+
+/* Out of memory in the middle of a parse jumps back to nl_parse_source
+ * (arena.h's on_oom, the scanner's YY_FATAL_ERROR), past yyparse's own
+ * cleanup: the stack block it has in use is remembered here so that it
+ * can be freed after the jump.  Bison frees the old block whenever it
+ * grows, so the latest one allocated is the one in use. */
+static _Thread_local void *parse_stack;
+static void *stack_alloc(size_t n)
+{
+	void *p = malloc(n);
+	if (p)
+		parse_stack = p;
+	return p;
+}
+static void stack_free(void *p)
+{
+	if (p == parse_stack)
+		parse_stack = NULL;
+	free(p);
+}
+#define YYMALLOC stack_alloc
+#define YYFREE stack_free
 }
 
 %define api.prefix {nl_yy}
@@ -492,22 +515,47 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
 
 int nl_yylex_init_extra(nl_parse *extra, yyscan_t *scanner);
 int nl_yylex_destroy(yyscan_t scanner);
-void *nl_yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
+void *nl_yy_scan_buffer(char *base, size_t size, yyscan_t scanner);
 
 int nl_parse_source(nl_parse *pc)
 {
 	yyscan_t scanner;
+	jmp_buf oom;
 	if (pc->src->len > (size_t)1 << 30) {
 		nl_parse_error(pc, pc->src->first_line, 1, "source text too large");
 		return -1;
 	}
-	if (nl_yylex_init_extra(pc, &scanner))
+	/* The scanner's copy of the text, ending in the two NULs flex wants:
+	 * ours, not flex's, so that it is freed after a jump too. */
+	char *copy = malloc(pc->src->len + 2);
+	if (!copy || nl_yylex_init_extra(pc, &scanner)) {
+		free(copy);
+		nl_parse_error(pc, pc->src->first_line, 1, "out of memory while parsing");
 		return -1;
+	}
+	memcpy(copy, pc->src->text, pc->src->len);
+	copy[pc->src->len] = copy[pc->src->len + 1] = '\0';
 	pc->line = pc->last_line = pc->src->first_line;
 	pc->col = pc->last_col = 1;
-	nl_yy_scan_bytes(pc->src->text, (int)pc->src->len, scanner);
+	if (setjmp(oom)) {
+		pc->arena->on_oom = NULL;
+		nl_scan_on_oom = NULL;
+		free(parse_stack);
+		parse_stack = NULL;
+		nl_yylex_destroy(scanner);
+		free(copy);
+		nl_parse_error(pc, pc->line, pc->col, "out of memory while parsing");
+		return -1;
+	}
+	pc->arena->on_oom = &oom;
+	nl_scan_on_oom = &oom;
+	parse_stack = NULL;
+	nl_yy_scan_buffer(copy, pc->src->len + 2, scanner);
 	int rc = nl_yyparse(scanner, pc);
+	pc->arena->on_oom = NULL;
+	nl_scan_on_oom = NULL;
 	nl_yylex_destroy(scanner);
+	free(copy);
 	if (rc == 2 && !pc->failed)
 		nl_parse_error(pc, pc->line, pc->col, "out of memory while parsing");
 	return rc || pc->failed || pc->incomplete ? -1 : 0;
