@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "../lang/graph.h"
+#include "lang/graph.h"
 
 #define NL_MAX_INPUTS 16   /* concat/add fan-in handled by one step */
 

@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "lang/lang.h"
-#include "runtime/plan.h"
+#include "runtime/plan/plan.h"
 #include "runtime/rng.h"
 
 static int failures;
