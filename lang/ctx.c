@@ -58,6 +58,7 @@ void nl_ctx_free(nl_ctx *cx)
 	free(cx->defs.v);
 	free(cx->trains.v);
 	free(cx->uses.v);
+	nl_names_free(&cx->def_index);
 	free(cx->names);
 	free(cx);
 }
@@ -74,8 +75,24 @@ void nl_add_lib_dir(nl_ctx *cx, const char *dir)
 		free(d);   /* out of memory: one directory fewer to search */
 }
 
+/* The index follows defs lazily: definitions are only ever appended, or
+ * rolled back from the end, so a shorter list means start over. */
 nl_stmt *nl_find_def(const nl_ctx *cx, const char *name)
 {
+	nl_ctx *m = (nl_ctx *)cx;  /* the index is a cache */
+	if (m->ndef_indexed > cx->defs.n) {
+		nl_names_clear(&m->def_index);
+		m->ndef_indexed = 0;
+	}
+	while (m->ndef_indexed < cx->defs.n) {
+		const nl_stmt *d = cx->defs.v[m->ndef_indexed];
+		if (nl_names_put(&m->def_index, d->name, m->ndef_indexed) < 0)
+			goto linear;   /* out of memory: still right, only slower */
+		m->ndef_indexed++;
+	}
+	int i = nl_names_get(&m->def_index, name);
+	return i >= 0 ? cx->defs.v[i] : NULL;
+linear:
 	for (int i = 0; i < cx->defs.n; i++) {
 		nl_stmt *d = cx->defs.v[i];
 		if (strcmp(d->name, name) == 0)

@@ -7,6 +7,7 @@
 
 #include "lang/ast.h"
 #include "lang/lang.h"
+#include "lang/names.h"
 #include "lang/source.h"
 
 /* A growable array of pointers.  push returns -1 when memory ran out. */
@@ -34,6 +35,8 @@ struct nl_ctx {
 	unsigned build_id;
 	int use_depth;       /* `use` inside used files */
 	const char **names;  /* nl_block_names' answer */
+	nl_names def_index;  /* name -> index in defs, for defs [0, ndef_indexed) */
+	int ndef_indexed;
 };
 
 /* Diagnostics: "file:line:col: KIND: message", the source line, a caret. */

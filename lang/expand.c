@@ -19,6 +19,7 @@
 #include "lang/ctx.h"
 #include "lang/graph_store.h"
 #include "lang/kinds.h"
+#include "lang/names.h"
 #include "lang/shape.h"
 
 #ifndef NL_MAX_NODES
@@ -57,6 +58,8 @@ typedef struct builder {
 	int nesting;
 	int64_t steps;
 	int notes;
+	int quiet;             /* estimating: failures print nothing */
+	int64_t budget;        /* estimating: AST nodes left to look at */
 } builder;
 
 static int fail(builder *b, nl_loc loc, const char *fmt, ...)
@@ -65,6 +68,8 @@ static int fail(builder *b, nl_loc loc, const char *fmt, ...)
 static int fail(builder *b, nl_loc loc, const char *fmt, ...)
 {
 	va_list ap;
+	if (b->quiet)
+		return -1;
 	va_start(ap, fmt);
 	nl_vdiag(b->cx->diag, loc, "error", fmt, ap);
 	va_end(ap);
@@ -96,6 +101,13 @@ static int lookup(const builder *b, const char *name, int64_t *v)
 	const frame *f = b->frame;
 	if (!f)
 		return -1;
+	if (f->def->param_index) {
+		int i = nl_names_get(f->def->param_index, name);
+		if (i < 0)
+			return -1;
+		*v = f->vals[i];
+		return 0;
+	}
 	for (int i = 0; i < f->def->nargs; i++)
 		if (strcmp(f->def->params[i], name) == 0) {
 			*v = f->vals[i];
@@ -326,6 +338,85 @@ static int expand_layer(builder *b, const nl_stmt *s)
 
 static int expand_list(builder *b, const nl_stmt *s);
 
+/* ---- the layer limit, before the layers ---- */
+
+/* How many layers a statement list makes at the least, as far as can be
+ * seen without making them: layers and joins count, repeats multiply by
+ * counts that evaluate here, calls count their bodies, and whatever cannot
+ * be evaluated (or looks too far: the budget) counts as nothing.  So a
+ * `repeat 100000000 { conv ... }` is refused before its first layer, not
+ * after ten million of them and gigabytes. */
+static int64_t min_layers(builder *b, const nl_stmt *s)
+{
+	const int64_t cap = (int64_t)NL_MAX_NODES + 1;
+	int64_t total = 0, v;
+	for (; s && total < cap && b->budget > 0; s = s->next) {
+		b->budget--;
+		int64_t k = 0;
+		switch (s->kind) {
+		case NL_S_LAYER:
+			k = 1;
+			break;
+		case NL_S_REPEAT:
+			if (eval(b, s->cond, &v) == 0 && v > 0) {
+				k = min_layers(b, s->body);
+				k = k > 0 && v > cap / k ? cap : k * v;
+			}
+			break;
+		case NL_S_IF:
+			if (eval(b, s->cond, &v) == 0)
+				k = min_layers(b, v ? s->body : s->else_body);
+			break;
+		case NL_S_CONCAT: case NL_S_ADD:
+			k = 1;
+			for (const nl_stmt *br = s->body; br; br = br->next)
+				k += min_layers(b, br->body);
+			break;
+		case NL_S_CALL: {
+			const nl_stmt *def = nl_find_def(b->cx, s->name);
+			if (!def || def->nargs != s->nargs || b->ncalls >= NL_MAX_NESTING)
+				break;
+			int recursive = 0;
+			for (int i = 0; i < b->ncalls; i++)
+				recursive |= b->calls[i] == def;
+			int64_t *vals = recursive ? NULL : malloc(((size_t)s->nargs + 1) * sizeof *vals);
+			int ok = vals != NULL;
+			for (int i = 0; ok && i < s->nargs; i++)
+				ok = eval(b, s->args[i], &vals[i]) == 0;
+			if (ok) {
+				frame f = { def, vals, b->frame };
+				b->frame = &f;
+				b->calls[b->ncalls++] = def;
+				k = min_layers(b, def->body);
+				b->ncalls--;
+				b->frame = f.up;
+			}
+			free(vals);
+			break;
+		}
+		default:
+			break;
+		}
+		total = k > cap - total ? cap : total + k;
+	}
+	return total;
+}
+
+/* Refuse a repeat whose layers cannot fit under the limit. */
+static int check_repeat_size(builder *b, const nl_stmt *s, int n)
+{
+	int quiet = b->quiet;
+	b->quiet = 1;
+	b->budget = 100000;
+	int64_t per = min_layers(b, s->body);
+	b->quiet = quiet;
+	int64_t room = (int64_t)NL_MAX_NODES - b->n;
+	if (per > 0 && n > room / per)
+		return fail(b, s->loc, "repeat %d of at least %lld layer%s each makes more than "
+		            "%d layers", n, (long long)per, per == 1 ? "" : "s", NL_MAX_NODES);
+	return 0;
+}
+
 static int enter(builder *b, const nl_stmt *s)
 {
 	if (b->nesting >= NL_MAX_NESTING)
@@ -506,7 +597,8 @@ static int expand_stmt(builder *b, const nl_stmt *s)
 	}
 	case NL_S_REPEAT: {
 		int n = 0;
-		if (eval_int(b, s->cond, 0, "repeat count", &n) || enter(b, s))
+		if (eval_int(b, s->cond, 0, "repeat count", &n) || check_repeat_size(b, s, n) ||
+		    enter(b, s))
 			return -1;
 		int rc = 0;
 		for (int i = 0; i < n && rc == 0; i++) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lang/ctx.h"
+#include "lang/names.h"
 #include "lang/parse.h"
 #include "lang/settings.h"
 
@@ -185,7 +186,10 @@ static int check_train(nl_ctx *cx, const nl_stmt *s)
 	return NL_OK;
 }
 
-static int check_def(nl_ctx *cx, const nl_stmt *s)
+/* A new block's name is free and its parameters distinct; the parameters
+ * get an index (in the chunk's arena) so that expansion finds a name in
+ * constant time, however many there are. */
+static int check_def(nl_ctx *cx, nl_stmt *s, nl_arena *arena)
 {
 	const nl_stmt *old = nl_find_def(cx, s->name);
 	if (old) {
@@ -193,13 +197,21 @@ static int check_def(nl_ctx *cx, const nl_stmt *s)
 		        s->name, old->loc.file, old->loc.line);
 		return NL_ERR;
 	}
+	if (s->nargs == 0)
+		return NL_OK;
+	size_t cap = nl_names_cap_for((size_t)s->nargs);
+	nl_names *index = nl_arena_alloc(arena, sizeof *index);
+	nl_name_slot *slots = nl_arena_alloc(arena, cap * sizeof *slots);
+	if (!index || !slots)
+		return out_of_memory(cx, s->loc);
+	nl_names_init_fixed(index, slots, cap);
 	for (int i = 0; i < s->nargs; i++)
-		for (int j = 0; j < i; j++)
-			if (strcmp(s->params[i], s->params[j]) == 0) {
-				nl_diag(cx, s->param_locs[i], "error",
-				        "parameter '%s' appears twice", s->params[i]);
-				return NL_ERR;
-			}
+		if (nl_names_put(index, s->params[i], i) == 1) {
+			nl_diag(cx, s->param_locs[i], "error",
+			        "parameter '%s' appears twice", s->params[i]);
+			return NL_ERR;
+		}
+	s->param_index = index;
 	return NL_OK;
 }
 
@@ -213,7 +225,7 @@ static int commit(nl_ctx *cx, const nl_parse *pc, int is_lib)
 				return NL_ERR;
 			break;
 		case NL_S_DEF:
-			if (check_def(cx, s) != NL_OK)
+			if (check_def(cx, s, pc->arena) != NL_OK)
 				return NL_ERR;
 			s->from_lib = is_lib;
 			if (nl_ptrvec_push(&cx->defs, s))
