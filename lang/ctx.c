@@ -136,6 +136,11 @@ int nl_undo(nl_ctx *cx)
 	return 1;
 }
 
+int nl_syntax_error_line(const nl_ctx *cx)
+{
+	return cx->syntax_error_line;
+}
+
 int nl_nstatements(const nl_ctx *cx)
 {
 	return cx->stmts.n;

@@ -35,6 +35,7 @@ struct nl_ctx {
 	unsigned build_id;
 	int use_depth;       /* `use` inside used files */
 	const char **names;  /* nl_block_names' answer */
+	int syntax_error_line;   /* of the last load's syntax error, 0 if none */
 	nl_names def_index;  /* name -> index in defs, for defs [0, ndef_indexed) */
 	int ndef_indexed;
 };
@@ -45,5 +46,9 @@ void nl_diag(nl_ctx *cx, nl_loc loc, const char *kind, const char *fmt, ...)
 void nl_vdiag(FILE *f, nl_loc loc, const char *kind, const char *fmt, va_list ap);
 
 nl_stmt *nl_find_def(const nl_ctx *cx, const char *name);
+
+/* Whether a library file (NAME.net in a library directory, not yet used)
+ * defines block `block`; its NAME in lib (load.c). */
+int nl_lib_defining(nl_ctx *cx, const char *block, char *lib, size_t len);
 
 #endif

@@ -20,6 +20,7 @@
 #include "lang/graph_store.h"
 #include "lang/kinds.h"
 #include "lang/names.h"
+#include "lang/suggest.h"
 #include "lang/shape.h"
 
 #ifndef NL_MAX_NODES
@@ -153,7 +154,7 @@ static int eval(builder *b, const nl_expr *e, int64_t *out)
 		if (lookup(b, e->name, out) == 0)
 			return 0;
 		if (looks_like_size(b, e->name)) {
-			char hint[160];
+			char hint[512];
 			size_t k = 0;
 			for (const char *p = e->name; *p && k + 4 < sizeof hint; p++) {
 				if (*p == 'x') {
@@ -271,12 +272,26 @@ static nl_node *new_node(builder *b, nl_kind k, const nl_stmt *s, int ninputs)
 }
 
 /* Finish a one-input node: shape it from the tip and make it the tip. */
+/* A shape that fails only because --resize changed the input says so. */
+static int shape_fail(builder *b, nl_loc loc, const char *why)
+{
+	fail(b, loc, "%s", why);
+	const nl_ctx *cx = b->cx;
+	if (cx->input_h > 0 && !b->quiet && cx->input_index >= 0) {
+		const nl_stmt *in = cx->stmts.v[cx->input_index];
+		nl_diag(b->cx, in->loc, "note", "the input is %dx%dx%d because of --resize %d; "
+		        "the net as written may not work at that size", b->nodes[0].shape.c,
+		        cx->input_h, cx->input_w, cx->input_h);
+	}
+	return -1;
+}
+
 static int link_node(builder *b, nl_node *nd, const nl_stmt *s)
 {
 	char why[256];
 	b->edges[b->edge_at[b->n - 1]] = b->tip;
 	if (nl_shape_layer(nd, &b->nodes[b->tip].shape, why, sizeof why))
-		return fail(b, s->loc, "%s", why);
+		return shape_fail(b, s->loc, why);
 	b->tip = b->n - 1;
 	return 0;
 }
@@ -483,12 +498,14 @@ static int expand_join(builder *b, const nl_stmt *s)
 				bk = bk->next;
 			nl_loc l1 = join_loc(b, tips[0], base, s->body);
 			nl_loc l2 = join_loc(b, tips[i], base, bk);
-			rc = fail(b, s->loc, "%s of %s (from %s:%d:%d) and %s (from %s:%d:%d): %s",
+			char why[512];
+			snprintf(why, sizeof why, "%s of %s (from %s:%d:%d) and %s (from %s:%d:%d): %s",
 			          w, nl_shape_str(&sh, s1, sizeof s1), l1.file, l1.line, l1.col,
 			          nl_shape_str(t, s2, sizeof s2), l2.file, l2.line, l2.col,
 			          s->kind == NL_S_ADD ? "shapes differ"
 			          : t->rank != sh.rank ? "one is flat, the other is not"
 			          : "heights and widths differ");
+			rc = shape_fail(b, s->loc, why);
 			goto out;
 		}
 		channels += t->c;
@@ -513,6 +530,32 @@ out:
 	return rc;
 }
 
+/* What an unknown name might have been: " (it is in vgg.net: write `use
+ * vgg` first)" for a library's block, else " (did you mean 'conv'?)" for a
+ * near miss among the layer keywords (when as_layer) and the blocks. */
+static void unknown_hint(builder *b, const char *name, int as_layer, char *hint, size_t len)
+{
+	char lib[96];
+	hint[0] = '\0';
+	if (nl_lib_defining(b->cx, name, lib, sizeof lib)) {
+		snprintf(hint, len, " (%s is defined in %s.net: write `use %s` first%s)", name,
+		         lib, lib, as_layer ? ", then call it with its arguments" : "");
+		return;
+	}
+	nl_suggest sg;
+	nl_suggest_init(&sg, name);
+	if (as_layer)
+		for (int i = 0; nl_kind_keyword(i); i++)
+			nl_suggest_add(&sg, nl_kind_keyword(i));
+	const char **names = NULL;
+	int n = nl_block_names(b->cx, &names);
+	for (int i = 0; i < n; i++)
+		nl_suggest_add(&sg, names[i]);
+	const char *best = nl_suggest_best(&sg);
+	if (best)
+		snprintf(hint, len, " (did you mean '%s'?)", best);
+}
+
 static void call_chain(const builder *b, const nl_stmt *def, char *buf, size_t n)
 {
 	size_t k = 0;
@@ -530,7 +573,11 @@ static int expand_call(builder *b, const nl_stmt *s)
 {
 	const nl_stmt *def = nl_find_def(b->cx, s->name);
 	if (!def)
-		return fail(b, s->loc, "unknown block '%s'", s->name);
+	{
+		char hint[512];
+		unknown_hint(b, s->name, 0, hint, sizeof hint);
+		return fail(b, s->loc, "unknown block '%s'%s", s->name, hint);
+	}
 	if (def->nargs != s->nargs)
 		return fail(b, s->loc, "'%s' takes %d argument%s, got %d", s->name,
 		            def->nargs, def->nargs == 1 ? "" : "s", s->nargs);
@@ -583,11 +630,14 @@ static int expand_stmt(builder *b, const nl_stmt *s)
 		return expand_layer(b, s);
 	case NL_S_INPUT:
 		return 0;  /* made before the walk */
-	case NL_S_BARE_NAME:
+	case NL_S_BARE_NAME: {
 		if (nl_find_def(b->cx, s->name))
 			return fail(b, s->loc, "'%s' is a block: call it as %s(...)",
 			            s->name, s->name);
-		return fail(b, s->loc, "unknown layer '%s'", s->name);
+		char hint[512];
+		unknown_hint(b, s->name, 1, hint, sizeof hint);
+		return fail(b, s->loc, "unknown layer '%s'%s", s->name, hint);
+	}
 	case NL_S_CALL: {
 		if (enter(b, s))
 			return -1;

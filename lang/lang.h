@@ -48,6 +48,10 @@ int nl_load_file(nl_ctx *cx, const char *path);
 int nl_load_string(nl_ctx *cx, const char *name, int first_line,
                    const char *text, size_t len);
 
+/* The line of the syntax error that made the last load fail, or 0 when it
+ * did not fail on syntax (the REPL drops just that line of an open block). */
+int nl_syntax_error_line(const nl_ctx *cx);
+
 /* Expand and shape-check everything loaded so far.  Returns NULL after a
  * diagnostic on error.  The graph is independent of the context: it may
  * outlive it, and is freed with nl_graph_free(). */

@@ -6,6 +6,7 @@
  */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,66 @@ static char *find_lib(nl_ctx *cx, const char *name)
 	return NULL;
 }
 
+/* Does text hold `def block(` (as a whole word, at a line's start after
+ * blanks)? */
+static int defines(const char *text, size_t len, const char *block)
+{
+	size_t blen = strlen(block);
+	for (size_t i = 0; i < len; i++) {
+		if (i && text[i - 1] != '\n')
+			continue;
+		size_t k = i;
+		while (k < len && (text[k] == ' ' || text[k] == '\t'))
+			k++;
+		if (len - k < 4 + blen || memcmp(text + k, "def", 3) != 0 ||
+		    (text[k + 3] != ' ' && text[k + 3] != '\t'))
+			continue;
+		k += 3;
+		while (k < len && (text[k] == ' ' || text[k] == '\t'))
+			k++;
+		if (len - k > blen && memcmp(text + k, block, blen) == 0) {
+			char c = text[k + blen];
+			if (c == '(' || c == ' ' || c == '\t')
+				return 1;
+		}
+	}
+	return 0;
+}
+
+int nl_lib_defining(nl_ctx *cx, const char *block, char *lib, size_t len)
+{
+	for (int d = 0; d < cx->libdirs.n; d++) {
+		DIR *dir = opendir(cx->libdirs.v[d]);
+		if (!dir)
+			continue;
+		struct dirent *e;
+		int found = 0;
+		while (!found && (e = readdir(dir))) {
+			size_t n = strlen(e->d_name);
+			if (n < 5 || strcmp(e->d_name + n - 4, ".net") != 0 || n - 4 >= len)
+				continue;
+			char name[256];
+			snprintf(name, sizeof name, "%.*s", (int)(n - 4), e->d_name);
+			int used = 0;
+			for (int u = 0; u < cx->uses.n; u++)
+				used |= strcmp(((nl_use *)cx->uses.v[u])->name, name) == 0;
+			char *path = used ? NULL : find_lib(cx, name);
+			size_t tlen;
+			char *text = path ? read_file(path, &tlen) : NULL;
+			if (text && defines(text, tlen, block)) {
+				snprintf(lib, len, "%s", name);
+				found = 1;
+			}
+			free(text);
+			free(path);
+		}
+		closedir(dir);
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
 static int do_use(nl_ctx *cx, const nl_stmt *s)
 {
 	for (int i = 0; i < cx->uses.n; i++)
@@ -109,9 +170,15 @@ static int do_use(nl_ctx *cx, const nl_stmt *s)
 	}
 	char *path = find_lib(cx, s->name);
 	if (!path) {
-		nl_diag(cx, s->loc, "error",
-		        "cannot find '%s.net' (searched %d library director%s)",
-		        s->name, cx->libdirs.n, cx->libdirs.n == 1 ? "y" : "ies");
+		char dirs[1024];
+		size_t k = 0;
+		dirs[0] = '\0';
+		for (int i = 0; i < cx->libdirs.n && k < sizeof dirs; i++)
+			k += (size_t)snprintf(dirs + k, sizeof dirs - k, "%s%s", i ? ", " : "",
+			                      (const char *)cx->libdirs.v[i]);
+		nl_diag(cx, s->loc, "error", "cannot find '%s.net' (searched %s%s)", s->name,
+		        cx->libdirs.n ? dirs : "no library directories",
+		        cx->libdirs.n ? "; NETLANG_PATH adds directories" : "");
 		return NL_ERR;
 	}
 	nl_use *u = calloc(1, sizeof *u);
@@ -153,9 +220,11 @@ static int check_train(nl_ctx *cx, const nl_stmt *s)
 		int id = nl_setting_find(it->key, strlen(it->key), NL_IN_FILE);
 		if (id < 0) {
 			char known[512];
+			const char *like = nl_setting_suggest(it->key, NL_IN_FILE);
 			nl_settings_list(NL_IN_FILE, known, sizeof known);
-			nl_diag(cx, it->loc, "error", "unknown train setting '%s' (known: %s)",
-			        it->key, known);
+			nl_diag(cx, it->loc, "error", "unknown train setting '%s' (%s%s%sknown: %s)",
+			        it->key, like ? "did you mean '" : "", like ? like : "",
+			        like ? "'? " : "", known);
 			return NL_ERR;
 		}
 		const nl_setting *t = nl_setting_info(id);
@@ -302,6 +371,7 @@ static int load_source(nl_ctx *cx, const char *name, int first_line,
 	nl_arena_init(arena);
 	nl_parse pc = { .cx = cx, .src = src, .arena = arena,
 	                .allow_incomplete = allow_incomplete };
+	cx->syntax_error_line = 0;
 	if (nl_parse_source(&pc) != 0) {
 		nl_arena_free(arena);
 		free(arena);

@@ -23,6 +23,7 @@
 void repl_error(const repl *r, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
+	((repl *)r)->located++;   /* a count, not the session's state */
 	fflush(stdout);
 	fprintf(stderr, "%s:%d:%d: error: ", r->name, line, col);
 	va_start(ap, fmt);
@@ -120,6 +121,7 @@ int repl_feed_line(repl *r, const char *text, size_t len)
 		return -1;
 	}
 
+	size_t open_len = r->len;   /* an open block's text, fine so far */
 	if (chunk_append(r, text, len) < 0) {
 		repl_error(r, r->chunk_line, 1,
 		           "statement longer than %d MiB (is a '}' missing?)",
@@ -131,6 +133,13 @@ int repl_feed_line(repl *r, const char *text, size_t len)
 	int rc = nl_load_string(r->cx, r->name, r->chunk_line, r->chunk, r->len);
 	if (rc == NL_INCOMPLETE)
 		return 0;
+	if (rc == NL_ERR && open_len && nl_syntax_error_line(r->cx) == r->line) {
+		/* A mistake on this line of an open block: the block stays open
+		 * without the line, which may be typed again. */
+		r->len = open_len;
+		r->chunk[r->len] = '\0';
+		return -1;
+	}
 	repl_drop_chunk(r);
 	if (rc != NL_OK)
 		return -1;

@@ -30,6 +30,7 @@ typedef struct repl {
 	nl_mark start;            /* the empty session, for :reset */
 	int line;                 /* number of the last line read */
 	int errors;               /* lines that failed */
+	int located;              /* repl_error calls so far */
 	int quit;                 /* :quit was given */
 
 	/* A statement or block still open: its text and first line. */
