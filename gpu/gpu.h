@@ -4,9 +4,13 @@
  * One CUDA stream carries everything (cuDNN and cuBLAS are bound to it and
  * every kernel and copy is queued on it), so the order of the plan's calls
  * is the order of execution and nothing needs an event between steps.
- * Files: backend.c (table, memory, clock), status.c (error reports),
- * conv.c, pool.c, activation.c, fc.c, batchnorm.c, join.c (concat, add,
- * flatten), dropout.c, train.c (loss, sgd, gather); kernels in *.cu.
+ * The files mirror the CPU backend's (runtime/cpu/), one concern each:
+ * backend.c (table, memory, clock), conv.c, pool.c, fc.c, activation.c,
+ * dropout.c, batchnorm.c, join.c (concat, add, flatten), loss.c (loss,
+ * sgd), gather.c, gemm.c (row-major sgemm on cuBLAS); the few kernels no
+ * library call covers sit beside their concern's C file (backend.cu,
+ * fc.cu, dropout.cu, join.cu, loss.cu, gather.cu).  status.c, the error
+ * reports, has no CPU counterpart.
  */
 #ifndef NL_GPU_H
 #define NL_GPU_H
@@ -78,6 +82,12 @@ size_t nl_gpu_numel(const nl_shape *s);
 int nl_gpu_set_tensor(cudnnTensorDescriptor_t d, const nl_shape *s);
 /* dst = g or dst += g; dst == g without accumulation does nothing. */
 void nl_gpu_grad_store(nl_gpu *g, float *dst, const float *src, size_t n, int accumulate);
+
+/* Row-major C = alpha op(A) op(B) + beta C (op = transpose when trans is
+ * nonzero) on the backend's cuBLAS handle (gemm.c). */
+void nl_gpu_sgemm(nl_gpu *g, int transa, int transb, int m, int n, int k, float alpha,
+                  const float *a, int lda, const float *b, int ldb, float beta, float *c,
+                  int ldc);
 
 /* --- per-kind prepare (each returns 0, or -1 after a message). */
 int nl_gpu_conv_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p, size_t *ws);

@@ -1,5 +1,5 @@
-/* train.c - the table's loss, sgd and gather entries: thin wrappers that
- * queue the kernels of train.cu on the backend's stream. */
+/* loss.c - the table's loss and sgd entries: thin wrappers that queue the
+ * kernels of loss.cu on the backend's stream. */
 #include <config.h>
 
 #include "gpu/gpu.h"
@@ -15,12 +15,4 @@ void nl_gpu_sgd(nl_backend *be, float *w, const float *g, float *v, size_t n,
                 float lr, float momentum, float weight_decay)
 {
 	NL_CUDA(nl_k_sgd(nl_gpu_of(be)->stream, w, g, v, n, lr, momentum, weight_decay));
-}
-
-void nl_gpu_gather(nl_backend *be, const uint8_t *images, const uint8_t *labels,
-                   const int32_t *idx, int n, int h, int w, int oh, int ow,
-                   float *out, int32_t *labels_out)
-{
-	NL_CUDA(nl_k_gather(nl_gpu_of(be)->stream, images, labels, idx, n, h, w, oh, ow, out,
-	                    labels_out));
 }
