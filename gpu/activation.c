@@ -5,6 +5,10 @@
  * output: out of place they differ, so whichever of them cuDNN derives the
  * gradient from is right; in place x holds relu(x), whose positive cells
  * are those of x, so ReLU's derivative is unchanged.
+ *
+ * NaN propagates (CUDNN_PROPAGATE_NAN), as on the CPU and in PyTorch: with
+ * cuDNN's default a NaN entering a ReLU leaves as 0, and a diverging run
+ * would train on instead of stopping at "loss became NaN".
  */
 #include <config.h>
 
@@ -17,7 +21,7 @@ int nl_gpu_activation_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p)
 	                           : s->node->kind == NL_SIGMOID ? CUDNN_ACTIVATION_SIGMOID
 	                                                         : CUDNN_ACTIVATION_TANH;
 	NL_CUDNN_OR(cudnnCreateActivationDescriptor(&p->act), return -1);
-	NL_CUDNN_OR(cudnnSetActivationDescriptor(p->act, mode, CUDNN_NOT_PROPAGATE_NAN, 0.0),
+	NL_CUDNN_OR(cudnnSetActivationDescriptor(p->act, mode, CUDNN_PROPAGATE_NAN, 0.0),
 	            return -1);
 	return 0;
 }
