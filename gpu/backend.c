@@ -87,6 +87,7 @@ static void gpu_download(nl_backend *be, void *dst, const void *src, size_t byte
 		return;
 	NL_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, g->stream));
 	NL_CUDA(cudaStreamSynchronize(g->stream));
+	nl_gpu_loss_report(g);
 }
 
 static void gpu_copy(nl_backend *be, void *dst, const void *src, size_t bytes)
@@ -188,6 +189,7 @@ static void gpu_unprepare(nl_backend *be, nl_step *s)
 static void gpu_sync(nl_backend *be)
 {
 	NL_CUDA(cudaStreamSynchronize(nl_gpu_of(be)->stream));
+	nl_gpu_loss_report(nl_gpu_of(be));
 }
 
 /* The host clock after the queue drains: what --time wants is wall time of
@@ -196,6 +198,7 @@ static void gpu_sync(nl_backend *be)
 static double gpu_clock(nl_backend *be)
 {
 	NL_CUDA(cudaStreamSynchronize(nl_gpu_of(be)->stream));
+	nl_gpu_loss_report(nl_gpu_of(be));
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
@@ -212,6 +215,7 @@ static void gpu_destroy(nl_backend *be)
 	if (be->workspace)
 		be->release(be, be->workspace);
 	be->workspace = NULL;
+	nl_gpu_loss_fini(g);
 	if (g->cublas)
 		cublasDestroy(g->cublas);
 	if (g->cudnn)
@@ -270,6 +274,8 @@ nl_backend *nl_gpu_backend_new(int device, int tf32, int quiet)
 	NL_CUDNN_OR(cudnnSetStream(g->cudnn, g->stream), goto fail);
 	NL_CUBLAS_OR(cublasCreate(&g->cublas), goto fail);
 	NL_CUBLAS_OR(cublasSetStream(g->cublas, g->stream), goto fail);
+	if (nl_gpu_loss_init(g))
+		goto fail;
 	/* TF32 as PyTorch's allow_tf32: tensor cores with 10-bit mantissas for
 	 * float GEMMs when allowed, plain float32 FMA otherwise. */
 	NL_CUBLAS_OR(cublasSetMathMode(g->cublas, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH

@@ -32,6 +32,10 @@ typedef struct nl_gpu {
 	cudnnHandle_t cudnn;
 	cublasHandle_t cublas;
 	size_t ws_cap;            /* largest workspace a conv algorithm may ask */
+	/* Invalid labels seen by the loss kernel, in host memory the device
+	 * writes (loss.c): bad_host for the host, bad_dev for the kernel. */
+	volatile int *bad_host;
+	int *bad_dev;
 } nl_gpu;
 
 static inline nl_gpu *nl_gpu_of(nl_backend *be)
@@ -114,6 +118,11 @@ NL_GPU_OP(add)
 
 void nl_gpu_loss(nl_backend *be, const float *logits, const int32_t *labels,
                  int n, int k, float *dlogits, float *acc);
+/* The loss's record of invalid labels: made when the backend starts,
+ * reported (as the CPU reports them) after each wait for the device. */
+int nl_gpu_loss_init(nl_gpu *g);
+void nl_gpu_loss_report(nl_gpu *g);
+void nl_gpu_loss_fini(nl_gpu *g);
 void nl_gpu_sgd(nl_backend *be, float *w, const float *g, float *v, size_t n,
                 float lr, float momentum, float weight_decay);
 void nl_gpu_gather(nl_backend *be, const uint8_t *images, const uint8_t *labels,

@@ -46,9 +46,10 @@ cudaError_t nl_k_dropout_forward(cudaStream_t st, const float *x, float *y, uint
 cudaError_t nl_k_dropout_backward(cudaStream_t st, const float *dy, float *dx,
                                   const uint8_t *mask, size_t n, float p, int accumulate);
 
-/* loss.cu */
+/* loss.cu.  bad (may be NULL) gets the count of labels outside 0..k-1,
+ * then the first one's label, example and k. */
 cudaError_t nl_k_loss(cudaStream_t st, const float *logits, const int32_t *labels,
-                      int n, int k, float *dlogits, float *acc);
+                      int n, int k, float *dlogits, float *acc, int *bad);
 cudaError_t nl_k_sgd(cudaStream_t st, float *w, const float *g, float *v, size_t n,
                      float lr, float momentum, float weight_decay);
 
