@@ -165,7 +165,7 @@ static int gpu_prepare(nl_backend *be, nl_step *s, size_t *aux_bytes, size_t *wo
 		*aux_bytes = nl_gpu_numel(&s->ys);   /* the mask, one byte each */
 		break;
 	case NL_BATCHNORM:
-		rc = nl_gpu_batchnorm_prepare(g, s, p, aux_bytes, workspace_bytes);
+		rc = nl_gpu_batchnorm_prepare(g, s, p, aux_bytes);
 		break;
 	default:
 		break;

@@ -57,6 +57,7 @@ typedef struct nl_gpu_step {
 	size_t fwd_ws, bwd_data_ws, bwd_filter_ws;
 	cudnnMathType_t fwd_math, bwd_data_math, bwd_filter_math;
 	cudnnBatchNormMode_t bn_mode;
+	int bn_eval;                      /* the last forward was an evaluation */
 } nl_gpu_step;
 
 /* --- status checks (status.c).  Each returns 1 when the call failed,
@@ -97,8 +98,7 @@ void nl_gpu_sgemm(nl_gpu *g, int transa, int transb, int m, int n, int k, float 
 int nl_gpu_conv_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p, size_t *ws);
 int nl_gpu_pool_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p);
 int nl_gpu_activation_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p);
-int nl_gpu_batchnorm_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p,
-                             size_t *aux, size_t *ws);
+int nl_gpu_batchnorm_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p, size_t *aux);
 
 #define NL_GPU_OP(name) \
 	void nl_gpu_##name##_forward(nl_backend *be, nl_step *s, int training); \

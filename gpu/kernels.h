@@ -46,6 +46,15 @@ cudaError_t nl_k_dropout_forward(cudaStream_t st, const float *x, float *y, uint
 cudaError_t nl_k_dropout_backward(cudaStream_t st, const float *dy, float *dx,
                                   const uint8_t *mask, size_t n, float p, int accumulate);
 
+/* batchnorm.cu: backward with the statistics held constant (mean, and
+ * stat the inverse standard deviation, or the variance when stat_is_var,
+ * then with eps): dbeta = sum dy, dgamma = sum dy xhat, and, when dx is not
+ * NULL, dx (=|+=) gamma invstd dy.  dgamma and dbeta may be NULL. */
+cudaError_t nl_k_bn_backward_const(cudaStream_t st, const float *x, const float *dy, float *dx,
+                                   int accumulate, const float *gamma, const float *mean,
+                                   const float *stat, int stat_is_var, float eps, int n, int c,
+                                   size_t hw, float *dgamma, float *dbeta);
+
 /* loss.cu.  bad (may be NULL) gets the count of labels outside 0..k-1,
  * then the first one's label, example and k. */
 cudaError_t nl_k_loss(cudaStream_t st, const float *logits, const int32_t *labels,

@@ -6,7 +6,8 @@
 # to the library.  Without: one file whose nl_gpu_backend_new says so and
 # returns NULL.  Programs that link libgpu.a add $(NL_GPU_LDADD) after it.
 noinst_LIBRARIES += libgpu.a
-NL_GPU_CU = gpu/backend.cu gpu/fc.cu gpu/dropout.cu gpu/join.cu gpu/loss.cu gpu/gather.cu
+NL_GPU_CU = gpu/backend.cu gpu/fc.cu gpu/dropout.cu gpu/batchnorm.cu gpu/join.cu \
+	gpu/loss.cu gpu/gather.cu
 EXTRA_DIST += $(NL_GPU_CU) gpu/launch.cuh gpu/gpu_none.c gpu/gpu.h gpu/kernels.h
 
 if HAVE_CUDA
