@@ -6,6 +6,10 @@
  * gradient from is right; in place x holds relu(x), whose positive cells
  * are those of x, so ReLU's derivative is unchanged.
  *
+ * A ReLU running in place over a convolution's output is folded into the
+ * convolution's forward (conv.c); its forward is then empty, its backward
+ * the same as ever.
+ *
  * NaN propagates (CUDNN_PROPAGATE_NAN), as on the CPU and in PyTorch: with
  * cuDNN's default a NaN entering a ReLU leaves as 0, and a diverging run
  * would train on instead of stopping at "loss became NaN".
@@ -32,6 +36,10 @@ void nl_gpu_activation_forward(nl_backend *be, nl_step *s, int training)
 	nl_gpu *g = nl_gpu_of(be);
 	nl_gpu_step *p = s->priv;
 	const float one = 1.0f, zero = 0.0f;
+	/* A ReLU folded into the convolution before it: that forward already
+	 * left relu(conv + b) in this, its own, buffer. */
+	if (p->folded)
+		return;
 	NL_CUDNN(cudnnActivationForward(g->cudnn, p->act, &one, p->x, s->x[0], &zero, p->y, s->y));
 }
 

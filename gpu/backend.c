@@ -111,7 +111,9 @@ static void step_free(nl_gpu_step *p)
 	if (p->y) cudnnDestroyTensorDescriptor(p->y);
 	if (p->chan) cudnnDestroyTensorDescriptor(p->chan);
 	if (p->w) cudnnDestroyFilterDescriptor(p->w);
-	if (p->conv) cudnnDestroyConvolutionDescriptor(p->conv);
+	if (p->conv_fwd) cudnnDestroyConvolutionDescriptor(p->conv_fwd);
+	if (p->conv_bwd_data) cudnnDestroyConvolutionDescriptor(p->conv_bwd_data);
+	if (p->conv_bwd_filter) cudnnDestroyConvolutionDescriptor(p->conv_bwd_filter);
 	if (p->pool) cudnnDestroyPoolingDescriptor(p->pool);
 	if (p->act) cudnnDestroyActivationDescriptor(p->act);
 	free(p);
@@ -173,6 +175,17 @@ static int gpu_prepare(nl_backend *be, nl_step *s, size_t *aux_bytes, size_t *wo
 	if (rc)
 		goto fail;
 	s->priv = p;
+	/* A ReLU in place over the output of the convolution just prepared
+	 * (the plan does that only when the ReLU is its sole consumer) is
+	 * folded into that convolution's forward. */
+	nl_step *prev = g->last;
+	if (s->node->kind == NL_RELU && g->fuse && prev && prev->node->kind == NL_CONV &&
+	    prev->priv && s->ninputs == 1 && s->x[0] == prev->y && s->y == prev->y &&
+	    nl_gpu_conv_fold_relu(g, prev, s)) {
+		s->priv = NULL;
+		goto fail;
+	}
+	g->last = s;
 	return 0;
 fail:
 	step_free(p);
@@ -181,7 +194,9 @@ fail:
 
 static void gpu_unprepare(nl_backend *be, nl_step *s)
 {
-	(void)be;
+	nl_gpu *g = nl_gpu_of(be);
+	if (g->last == s)
+		g->last = NULL;
 	step_free(s->priv);
 	s->priv = NULL;
 }
@@ -261,6 +276,8 @@ nl_backend *nl_gpu_backend_new(int device, int tf32, int quiet)
 	}
 	g->device = device;
 	g->quiet = quiet;
+	const char *fuse = getenv("NETLANG_GPU_FUSE");
+	g->fuse = !(fuse && !strcmp(fuse, "0"));
 	snprintf(g->name, sizeof g->name, "cuda:%d", device);
 	nl_backend *be = &g->be;
 	be->impl = g;

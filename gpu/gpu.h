@@ -32,6 +32,12 @@ typedef struct nl_gpu {
 	cudnnHandle_t cudnn;
 	cublasHandle_t cublas;
 	size_t ws_cap;            /* largest workspace a conv algorithm may ask */
+	/* Folding a ReLU into the convolution before it (conv.c): on unless
+	 * NETLANG_GPU_FUSE=0, a switch for telling a fault of the fused call
+	 * from one elsewhere.  last is the step prepared last, where the
+	 * ReLU's prepare looks for its convolution. */
+	int fuse;
+	nl_step *last;
 	/* Invalid labels seen by the loss kernel, in host memory the device
 	 * writes (loss.c): bad_host for the host, bad_dev for the kernel. */
 	volatile int *bad_host;
@@ -43,14 +49,26 @@ static inline nl_gpu *nl_gpu_of(nl_backend *be)
 	return (nl_gpu *)be->impl;
 }
 
+/* How a convolution's forward ends (conv.c). */
+enum {
+	NL_GPU_FUSE_NONE,         /* convolution, then bias */
+	NL_GPU_FUSE_BIAS,         /* one call: conv + bias */
+	NL_GPU_FUSE_BIAS_RELU,    /* one call: relu(conv + bias), the ReLU step's work */
+};
+
 /* What prepare() builds for one step; freed by unprepare(). */
 typedef struct nl_gpu_step {
 	cudnnTensorDescriptor_t x, y;     /* x: first input, y: output */
 	cudnnTensorDescriptor_t chan;     /* 1xKx1x1 (conv bias), BN params */
 	cudnnFilterDescriptor_t w;
-	cudnnConvolutionDescriptor_t conv;
+	/* One convolution descriptor per pass, each set once to the math
+	 * type its algorithm was chosen with. */
+	cudnnConvolutionDescriptor_t conv_fwd, conv_bwd_data, conv_bwd_filter;
 	cudnnPoolingDescriptor_t pool;
-	cudnnActivationDescriptor_t act;
+	cudnnActivationDescriptor_t act;  /* activations; conv: the fused one */
+	int fuse;                         /* conv: NL_GPU_FUSE_* */
+	int fuse_refused;                 /* conv: cuDNN said not supported */
+	int folded;                       /* relu: its convolution does its work */
 	cudnnConvolutionFwdAlgo_t fwd_algo;
 	cudnnConvolutionBwdDataAlgo_t bwd_data_algo;
 	cudnnConvolutionBwdFilterAlgo_t bwd_filter_algo;
@@ -96,6 +114,9 @@ void nl_gpu_sgemm(nl_gpu *g, int transa, int transb, int m, int n, int k, float 
 
 /* --- per-kind prepare (each returns 0, or -1 after a message). */
 int nl_gpu_conv_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p, size_t *ws);
+/* relu, prepared right after conv and running in place over its output,
+ * becomes part of conv's forward. */
+int nl_gpu_conv_fold_relu(nl_gpu *g, nl_step *conv, nl_step *relu);
 int nl_gpu_pool_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p);
 int nl_gpu_activation_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p);
 int nl_gpu_batchnorm_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p, size_t *aux);
