@@ -3,8 +3,9 @@
  * Forward and both gradients are one sgemm each over the whole batch, the
  * same calls as the CPU backend's (gemm.c turns them into cuBLAS's
  * column-major form); the input may still be rank 4 (its c*h*w features
- * are contiguous per example, which is all a flat view needs).  The bias
- * is added, and its gradient summed, by the two kernels of fc.cu.
+ * are contiguous per example, which is all a flat view needs).  As on the
+ * CPU, y starts as the bias in every row and sgemm adds x W^T onto it; the
+ * bias rows and the bias gradient are the two kernels of fc.cu.
  */
 #include <config.h>
 
@@ -24,9 +25,10 @@ void nl_gpu_fc_forward(nl_backend *be, nl_step *s, int training)
 	nl_gpu *g = nl_gpu_of(be);
 	int n, in, out;
 	dims(s, &n, &in, &out);
-	nl_gpu_sgemm(g, 0, 1, n, out, in, 1.0f, s->x[0], in, s->w, in, 0.0f, s->y, out);
 	if (s->b)
-		NL_CUDA(nl_k_bias_rows(g->stream, s->y, s->b, n, out));
+		NL_CUDA(nl_k_bias_set_rows(g->stream, s->y, s->b, n, out));
+	nl_gpu_sgemm(g, 0, 1, n, out, in, 1.0f, s->x[0], in, s->w, in, s->b ? 1.0f : 0.0f, s->y,
+	             out);
 }
 
 void nl_gpu_fc_backward(nl_backend *be, nl_step *s)

@@ -1,21 +1,34 @@
-/* fc.cu - the fully connected layer's bias: added to every row of the
- * output, and its gradient summed down the rows. */
+/* fc.cu - the fully connected layer's bias: written into every row of the
+ * output (which sgemm then adds x W^T to), and its gradient summed down
+ * the rows. */
 #include "gpu/kernels.h"
 #include "gpu/launch.cuh"
 
-__global__ void k_bias_rows(float *y, const float *b, int rows, int cols)
+/* Each thread owns a column j (b[j] read once, kept in a register) and
+ * walks down the rows with a stride; a block is 32..256 columns wide and
+ * as many rows high as make 256 threads, so a narrow layer (10 classes)
+ * still fills its blocks.  No division or modulo per element. */
+__global__ void k_bias_set_rows(float *y, const float *b, int rows, int cols)
 {
-	size_t total = (size_t)rows * (size_t)cols;
-	NL_K_FOR(i, total)
-		y[i] += b[i % (size_t)cols];
+	int j = blockIdx.x * blockDim.x + threadIdx.x;
+	if (j >= cols)
+		return;
+	const float v = b[j];
+	for (int r = blockIdx.y * blockDim.y + threadIdx.y; r < rows; r += gridDim.y * blockDim.y)
+		y[(size_t)r * cols + j] = v;
 }
 
-cudaError_t nl_k_bias_rows(cudaStream_t st, float *y, const float *b, int rows, int cols)
+cudaError_t nl_k_bias_set_rows(cudaStream_t st, float *y, const float *b, int rows, int cols)
 {
-	size_t total = (size_t)rows * (size_t)cols;
-	if (total == 0)
+	if (rows <= 0 || cols <= 0)
 		return cudaSuccess;
-	k_bias_rows<<<nl_k_blocks(total), NL_K_THREADS, 0, st>>>(y, b, rows, cols);
+	unsigned tx = cols >= NL_K_THREADS ? NL_K_THREADS : (unsigned)(cols + 31) / 32 * 32;
+	unsigned ty = NL_K_THREADS / tx;
+	unsigned gy = ((unsigned)rows + ty - 1) / ty;
+	if (gy > 4096)
+		gy = 4096;
+	dim3 grid(((unsigned)cols + tx - 1) / tx, gy), block(tx, ty);
+	k_bias_set_rows<<<grid, block, 0, st>>>(y, b, rows, cols);
 	return cudaGetLastError();
 }
 

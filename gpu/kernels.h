@@ -33,8 +33,8 @@ cudaError_t nl_k_store_rows(cudaStream_t st, float *dst, size_t dpitch,
 cudaError_t nl_k_add(cudaStream_t st, float *y, const float *a, const float *b, size_t n);
 
 /* fc.cu */
-/* y[r][j] += b[j] for r < rows, j < cols. */
-cudaError_t nl_k_bias_rows(cudaStream_t st, float *y, const float *b, int rows, int cols);
+/* y[r][j] = b[j] for r < rows, j < cols. */
+cudaError_t nl_k_bias_set_rows(cudaStream_t st, float *y, const float *b, int rows, int cols);
 /* db[j] = sum over r of dy[r][j]. */
 cudaError_t nl_k_bias_grad_rows(cudaStream_t st, float *db, const float *dy, int rows, int cols);
 
