@@ -31,6 +31,7 @@ nl_ctx *nl_ctx_new(void)
 		return NULL;
 	cx->diag = stderr;
 	cx->input_index = -1;
+	cx->stmts_changed = INT_MAX;
 	return cx;
 }
 
@@ -59,6 +60,7 @@ void nl_ctx_free(nl_ctx *cx)
 	free(cx->trains.v);
 	free(cx->uses.v);
 	nl_names_free(&cx->def_index);
+	nl_build_cache_free(cx->cache);
 	free(cx->names);
 	free(cx);
 }
@@ -112,6 +114,8 @@ void nl_rollback(nl_ctx *cx, nl_mark m)
 {
 	if (m.nstmts < cx->stmts.n)
 		cx->stmts.n = m.nstmts;
+	if (cx->stmts.n < cx->stmts_changed)
+		cx->stmts_changed = cx->stmts.n;
 	if (cx->input_index >= cx->stmts.n)
 		cx->input_index = -1;
 	if (m.ndefs < cx->defs.n) {
@@ -133,6 +137,8 @@ int nl_undo(nl_ctx *cx)
 	if (n == 0 || n - 1 == cx->input_index)
 		return 0;
 	cx->stmts.n--;
+	if (cx->stmts.n < cx->stmts_changed)
+		cx->stmts_changed = cx->stmts.n;
 	return 1;
 }
 
@@ -162,8 +168,14 @@ int nl_block_names(const nl_ctx *cx, const char ***names)
 	return cx->defs.n;
 }
 
+void nl_set_incremental(nl_ctx *cx, int on)
+{
+	cx->incremental = on != 0;
+}
+
 void nl_override_input_size(nl_ctx *cx, int h, int w)
 {
+	cx->stmts_changed = 0;   /* every shape may change */
 	cx->input_h = h > 0 ? h : 0;
 	cx->input_w = w > 0 ? w : 0;
 }

@@ -845,6 +845,201 @@ static int make_input(builder *b, const nl_stmt *s)
 	return 0;
 }
 
+/* softmax is for the loss to fuse: anywhere but last is a mistake (nodes
+ * [from, n - 1) are checked). */
+static int check_last(builder *b, int from)
+{
+	for (int i = from > 0 ? from : 0; i + 1 < b->n; i++)
+		if (nl_kind_has(b->nodes[i].kind, NL_KF_LAST))
+			return fail(b, b->nodes[i].loc, "%s must be the last layer "
+			            "(the loss applies it)", nl_kind_name(b->nodes[i].kind));
+	return 0;
+}
+
+/* ---- a session's build, a statement at a time ---- */
+
+/* Where the builder stood after a top-level statement. */
+typedef struct checkpoint {
+	const nl_stmt *stmt;    /* the last statement expanded (NULL: the input) */
+	int n, norigins, tip;
+	size_t nedges;
+	int64_t steps, params, flops;
+} checkpoint;
+
+struct nl_build_cache {
+	builder b;              /* the kept build's arrays and counters */
+	checkpoint *ck;         /* ck[k]: after statements [0, k) */
+	int nck, capck;
+	const nl_stmt *input;   /* what the input node was made from, and at */
+	int input_h, input_w;   /* which override */
+	int *edges_seen;        /* b.edges when inputs were made pointers */
+	int pointed;            /* nodes whose inputs are pointers into it */
+};
+
+void nl_build_cache_free(nl_build_cache *c)
+{
+	if (!c)
+		return;
+	free(c->b.nodes);
+	free(c->b.edges);
+	free(c->b.edge_at);
+	free(c->b.origins);
+	free(c->b.calls);
+	free(c->ck);
+	free(c);
+}
+
+static void restore(builder *b, const checkpoint *k)
+{
+	b->n = k->n;
+	b->nedges = k->nedges;
+	b->norigins = k->norigins;
+	b->tip = k->tip;
+	b->steps = k->steps;
+	b->origin = -1;
+	b->frame = NULL;
+	b->ncalls = 0;
+	b->nesting = 0;
+}
+
+/* Record where the builder stands after stmt; -1 when memory ran out. */
+static int push_checkpoint(nl_build_cache *c, const nl_stmt *stmt)
+{
+	size_t cap = (size_t)c->capck;
+	if (grow(&c->ck, sizeof *c->ck, &cap, (size_t)c->nck + 1))
+		return -1;
+	c->capck = (int)cap;
+	const builder *b = &c->b;
+	checkpoint k = { stmt, b->n, b->norigins, b->tip, b->nedges, b->steps, 0, 0 };
+	int from = 0;
+	if (c->nck > 0) {
+		k.params = c->ck[c->nck - 1].params;
+		k.flops = c->ck[c->nck - 1].flops;
+		from = c->ck[c->nck - 1].n;
+	}
+	for (int i = from; i < b->n; i++) {
+		k.params += b->nodes[i].params;
+		k.flops += b->nodes[i].flops;
+	}
+	c->ck[c->nck++] = k;
+	return 0;
+}
+
+/* The train sections' settings, texts pointing into the context. */
+static void train_settings_direct(nl_ctx *cx, nl_options *t)
+{
+	char err[128];
+	nl_options_init(t);
+	for (int i = 0; i < cx->trains.n; i++) {
+		const nl_stmt *s = cx->trains.v[i];
+		for (const nl_train_item *it = s->items; it; it = it->next) {
+			int id = nl_setting_find(it->key, strlen(it->key), NL_IN_FILE);
+			if (id < 0)
+				continue;
+			if (nl_setting_info(id)->type == NL_ST_TEXT)
+				nl_options_set_text(t, id, it->text, err, sizeof err);
+			else
+				nl_options_set_number(t, id, it->number, it->is_int, err, sizeof err);
+		}
+	}
+}
+
+/* A graph that borrows the kept build's arrays (see nl_set_incremental). */
+static nl_graph *borrow(nl_build_cache *c)
+{
+	builder *b = &c->b;
+	nl_graph *g = calloc(1, sizeof *g);
+	nl_graph_store *st = calloc(1, sizeof *st);
+	if (!g || !st) {
+		free(g);
+		free(st);
+		return NULL;
+	}
+	st->borrowed = 1;
+	if (c->edges_seen != b->edges || c->pointed > b->n)
+		c->pointed = 0;   /* the edges moved, or were rolled back */
+	c->edges_seen = b->edges;
+	for (int i = c->pointed; i < b->n; i++)
+		b->nodes[i].inputs = b->nodes[i].ninputs ? b->edges + b->edge_at[i] : NULL;
+	c->pointed = b->n;
+	train_settings_direct(b->cx, &g->train);
+	g->params = c->ck[c->nck - 1].params;
+	g->flops = c->ck[c->nck - 1].flops;
+	g->nnodes = b->n;
+	g->nodes = b->nodes;
+	g->norigins = b->norigins;
+	g->origins = b->origins;
+	g->owner_ = st;
+	return g;
+}
+
+/* Expand what changed since the last build: the statements from the first
+ * one rolled back, undone or not yet built.  A long session costs what its
+ * new lines cost, not what the whole net costs, at every line. */
+static nl_graph *build_incremental(nl_ctx *cx)
+{
+	nl_build_cache *c = cx->cache;
+	if (!c) {
+		c = calloc(1, sizeof *c);
+		if (c && !(c->b.calls = malloc((NL_MAX_NESTING + 1) * sizeof *c->b.calls))) {
+			free(c);
+			c = NULL;
+		}
+		if (!c) {
+			fputs("netlang: out of memory building the network\n", cx->diag);
+			return NULL;
+		}
+		c->b.origin = -1;
+		cx->cache = c;
+	}
+	builder *b = &c->b;
+	b->cx = cx;
+	b->notes = 0;
+	const nl_stmt *in = cx->stmts.v[cx->input_index];
+	int valid = c->nck - 1;   /* statements whose expansion still holds */
+	if (c->input != in || c->input_h != cx->input_h || c->input_w != cx->input_w)
+		valid = -1;
+	if (cx->stmts_changed < valid)
+		valid = cx->stmts_changed;
+	if (valid > cx->stmts.n)
+		valid = cx->stmts.n;
+	if (valid > 0 && c->ck[valid].stmt != cx->stmts.v[valid - 1])
+		valid = -1;
+	cx->stmts_changed = INT_MAX;
+	if (valid < 0) {
+		c->nck = 0;
+		c->pointed = 0;
+		restore(b, &(checkpoint){ NULL, 0, 0, 0, 0, 0, 0, 0 });
+		c->input = NULL;
+		if (make_input(b, in) || push_checkpoint(c, NULL)) {
+			c->nck = 0;
+			fflush(cx->diag);
+			return NULL;
+		}
+		c->input = in;
+		c->input_h = cx->input_h;
+		c->input_w = cx->input_w;
+		valid = 0;
+	}
+	c->nck = valid + 1;
+	restore(b, &c->ck[valid]);
+	int first = b->n, rc = 0;
+	for (int i = valid; rc == 0 && i < cx->stmts.n; i++) {
+		rc = expand_stmt(b, cx->stmts.v[i]);
+		if (rc == 0 && push_checkpoint(c, cx->stmts.v[i]))
+			rc = fail(b, ((const nl_stmt *)cx->stmts.v[i])->loc, "out of memory");
+	}
+	if (rc == 0)
+		rc = check_last(b, first - 1);
+	nl_graph *g = NULL;
+	if (rc == 0 && !(g = borrow(c)))
+		fputs("netlang: out of memory building the network\n", cx->diag);
+	if (!g)
+		restore(b, &c->ck[c->nck - 1]);   /* as the last statement that held left it */
+	fflush(cx->diag);
+	return g;
+}
+
 nl_graph *nl_build(nl_ctx *cx)
 {
 	builder b = { .cx = cx, .origin = -1 };
@@ -856,6 +1051,8 @@ nl_graph *nl_build(nl_ctx *cx)
 		        "'input CxHxW'");
 		return NULL;
 	}
+	if (cx->incremental)
+		return build_incremental(cx);
 	b.calls = malloc((NL_MAX_NESTING + 1) * sizeof *b.calls);
 	int rc = b.calls ? 0 : -1;
 	if (rc)
@@ -864,11 +1061,8 @@ nl_graph *nl_build(nl_ctx *cx)
 		rc = make_input(&b, cx->stmts.v[cx->input_index]);
 	for (int i = 0; rc == 0 && i < cx->stmts.n; i++)
 		rc = expand_stmt(&b, cx->stmts.v[i]);
-	/* softmax is for the loss to fuse: anywhere but last is a mistake */
-	for (int i = 0; rc == 0 && i + 1 < b.n; i++)
-		if (nl_kind_has(b.nodes[i].kind, NL_KF_LAST))
-			rc = fail(&b, b.nodes[i].loc, "%s must be the last layer "
-			          "(the loss applies it)", nl_kind_name(b.nodes[i].kind));
+	if (rc == 0)
+		rc = check_last(&b, 0);
 	free(b.calls);
 	nl_graph *g = NULL;
 	if (rc == 0 && !(g = finish(&b)))

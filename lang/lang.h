@@ -57,6 +57,14 @@ int nl_syntax_error_line(const nl_ctx *cx);
  * outlive it, and is freed with nl_graph_free(). */
 nl_graph *nl_build(nl_ctx *cx);
 
+/* A session's context builds a statement at a time: nl_build then expands
+ * only what was added (or changed by nl_rollback and nl_undo) since the
+ * last build, and the graph it returns borrows the context's memory: it is
+ * valid until the next nl_build or the context is freed, whichever comes
+ * first (nl_graph_free it as any other).  Off by default: a file's graph
+ * is independent of its context. */
+void nl_set_incremental(nl_ctx *cx, int on);
+
 /* Build with an input of height h and width w whatever the program's
  * `input` says (the driver's --resize: the same net at another image size);
  * 0, 0 restores the written size.  Shapes that no longer work are errors

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lang/ctx.h"
 #include "lang/names.h"
@@ -42,37 +43,12 @@ static int out_of_memory(nl_ctx *cx, nl_loc loc)
 	return NL_ERR;
 }
 
-static char *read_file(const char *path, size_t *len)
+/* A program's text: a regular file of at most 1 GiB (the parser's limit).
+ * NULL with why set otherwise. */
+static char *read_file(const char *path, size_t *len, const char **why)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (n < cap) {
-			if (ferror(f)) {
-				free(buf);
-				buf = NULL;
-			}
-			break;
-		}
-		char *b = realloc(buf, cap * 2);
-		if (!b) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = b;
-		cap *= 2;
-	}
-	int saved = errno;
-	fclose(f);
-	errno = saved;
-	*len = n;
-	return buf;
+	*why = NULL;
+	return nl_read_regular(path, (size_t)1 << 30, len, why);
 }
 
 /* Path of NAME.net in the first library directory that has it. */
@@ -89,11 +65,9 @@ static char *find_lib(nl_ctx *cx, const char *name)
 		path[dlen] = '/';
 		memcpy(path + dlen + 1, name, nlen);
 		memcpy(path + dlen + 1 + nlen, ".net", 5);
-		FILE *f = fopen(path, "rb");
-		if (f) {
-			fclose(f);
+		struct stat st;
+		if (stat(path, &st) == 0)   /* read_file refuses what is not a file */
 			return path;
-		}
 		free(path);
 	}
 	return NULL;
@@ -144,7 +118,8 @@ int nl_lib_defining(nl_ctx *cx, const char *block, char *lib, size_t len)
 				used |= strcmp(((nl_use *)cx->uses.v[u])->name, name) == 0;
 			char *path = used ? NULL : find_lib(cx, name);
 			size_t tlen;
-			char *text = path ? read_file(path, &tlen) : NULL;
+			const char *why;
+			char *text = path ? read_file(path, &tlen, &why) : NULL;
 			if (text && defines(text, tlen, block)) {
 				snprintf(lib, len, "%s", name);
 				found = 1;
@@ -198,9 +173,10 @@ static int do_use(nl_ctx *cx, const nl_stmt *s)
 		return out_of_memory(cx, s->loc);
 	}
 	size_t len;
-	char *text = read_file(path, &len);
+	const char *why;
+	char *text = read_file(path, &len, &why);
 	if (!text) {
-		nl_diag(cx, s->loc, "error", "cannot read '%s': %s", path, strerror(errno));
+		nl_diag(cx, s->loc, "error", "cannot read '%s': %s", path, why);
 		free(path);
 		return NL_ERR;
 	}
@@ -375,6 +351,11 @@ static int load_source(nl_ctx *cx, const char *name, int first_line,
 	if (nl_parse_source(&pc) != 0) {
 		nl_arena_free(arena);
 		free(arena);
+		/* Nothing refers to a text that did not parse: a session that
+		 * re-reads an open block at every line must not keep a copy of
+		 * each reading. */
+		cx->sources.n--;
+		nl_source_free(src);
 		return pc.incomplete && !pc.failed ? NL_INCOMPLETE : NL_ERR;
 	}
 	nl_mark m = nl_get_mark(cx);
@@ -394,9 +375,10 @@ static int load_source(nl_ctx *cx, const char *name, int first_line,
 int nl_load_file(nl_ctx *cx, const char *path)
 {
 	size_t len;
-	char *text = read_file(path, &len);
+	const char *why;
+	char *text = read_file(path, &len, &why);
 	if (!text) {
-		fprintf(cx->diag, "%s: error: cannot read: %s\n", path, strerror(errno));
+		fprintf(cx->diag, "%s: error: cannot read: %s\n", path, why);
 		return NL_ERR;
 	}
 	int rc = load_source(cx, path, 1, text, len, 0, 0);
