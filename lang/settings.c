@@ -12,9 +12,22 @@
 #include "lang/settings.h"
 #include "lang/suggest.h"
 
+/* A fuzzing build (tests/fuzz) keeps every run it is asked for small: a
+ * session that trains 100,000 epochs at batch 1,048,576 is legal, but would
+ * hold the fuzzer on one input for hours.  Elsewhere the table is as written. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define FUZZ_SMALL(ID) (NL_SET_##ID == NL_SET_EPOCHS || NL_SET_##ID == NL_SET_ITERATIONS ? 2 : \
+                        NL_SET_##ID == NL_SET_BATCH || NL_SET_##ID == NL_SET_RESIZE ? 32 : 0)
+#define HI(ID, hi) (FUZZ_SMALL(ID) ? FUZZ_SMALL(ID) : (double)(hi))
+#define DFLT(ID, d) (FUZZ_SMALL(ID) && (d) > FUZZ_SMALL(ID) ? FUZZ_SMALL(ID) : (d))
+#else
+#define HI(ID, hi) ((double)(hi))
+#define DFLT(ID, d) (d)
+#endif
+
 static const nl_setting table[] = {
 #define NL_SETTING(ID, field, name, type, lo, hi, flags, dflt, where, arg, help) \
-	{ name, NL_ST_##type, (double)(lo), (double)(hi), flags, dflt, where, arg, help },
+	{ name, NL_ST_##type, (double)(lo), HI(ID, hi), flags, DFLT(ID, dflt), where, arg, help },
 #include "lang/settings.def"
 #undef NL_SETTING
 };
