@@ -724,7 +724,7 @@ static void train_settings(nl_ctx *cx, nl_options *t, strpool *pool, size_t *tex
 				continue;
 			if (nl_setting_info(id)->type == NL_ST_TEXT) {
 				text_at[id] = pool_add(pool, it->text);
-				t->given |= 1u << id;
+				t->given |= 1ull << id;
 			} else {
 				nl_options_set_number(t, id, it->number, it->is_int, err, sizeof err);
 			}

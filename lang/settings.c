@@ -80,7 +80,7 @@ static void store(nl_options *o, int id, value v)
 #undef NL_SETTING
 	default: break;
 	}
-	o->given |= 1u << id;
+	o->given |= 1ull << id;
 }
 
 static value num(double d)
@@ -218,10 +218,10 @@ void nl_options_resolve(nl_options *o, const nl_options *file)
 			copy_one(o, file, id);
 		} else {
 			store(o, id, num(table[id].dflt));
-			o->given &= ~(1u << id);   /* a default is not "given" */
+			o->given &= ~(1ull << id);   /* a default is not "given" */
 			continue;
 		}
-		o->given |= 1u << id;
+		o->given |= 1ull << id;
 	}
 }
 

@@ -43,10 +43,10 @@ typedef struct nl_options {
 #define NL_SETTING(ID, field, name, type, ...) NL_SETTING_CTYPE_##type field;
 #include "lang/settings.def"
 #undef NL_SETTING
-	uint32_t given;   /* bit NL_SET_x: set by whoever filled this */
+	uint64_t given;   /* bit NL_SET_x: set by whoever filled this */
 } nl_options;
 
-_Static_assert(NL_NSETTINGS <= 32, "settings.def: nl_options.given has 32 bits");
+_Static_assert(NL_NSETTINGS <= 64, "settings.def: nl_options.given has 64 bits");
 
 typedef struct nl_setting {
 	const char *name;
@@ -70,7 +70,7 @@ void nl_options_init(nl_options *o);
 
 static inline int nl_options_given(const nl_options *o, int id)
 {
-	return (o->given >> id) & 1u;
+	return (int)((o->given >> id) & 1u);
 }
 
 /* Set setting id from text as written on a command line ("0.01", "cpu");
