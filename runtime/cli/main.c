@@ -32,7 +32,7 @@ static const char usage_head[] =
 
 static const char usage_tail[] =
 "Sessions:\n"
-"  -f SCRIPT               run SCRIPT's commands; -k, --keep-going: past errors\n"
+"  -f SCRIPT               run SCRIPT's commands (-k is --keep-going)\n"
 "  -h, --help  -V, --version\n";
 
 /* The settings' lines come from their table (lang/settings.def). */
@@ -59,7 +59,6 @@ static const struct option actions[] = {
 	{ "train", no_argument, NULL, OPT_TRAIN },
 	{ "eval", no_argument, NULL, OPT_EVAL },
 	{ "time", no_argument, NULL, OPT_TIME },
-	{ "keep-going", no_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 };
@@ -139,7 +138,7 @@ int main(int argc, char **argv)
 	enum { SHAPES, TRAIN, EVAL, TIME } action = SHAPES;
 	nl_format fmt = NL_FMT_TABLE;
 	const char *script = NULL;
-	int keep_going = 0, c;
+	int c;
 	struct option longopts[NACTIONS + NL_NSETTINGS + 1];
 	make_longopts(longopts);
 
@@ -156,7 +155,7 @@ int main(int argc, char **argv)
 			else return bad_value("format", optarg, "table or d2l"), 2;
 			break;
 		case 'f': script = optarg; break;
-		case 'k': keep_going = 1; break;
+		case 'k': nl_options_set_text(&o, NL_SET_KEEP_GOING, NULL, NULL, 0); break;
 		case 'h': usage(stdout); return 0;
 		case '?': return unknown_option(argv[optind - 1], longopts), 2;
 		case ':':
@@ -204,7 +203,7 @@ int main(int argc, char **argv)
 			name = script;
 		}
 		int interactive = !script && isatty(STDIN_FILENO);
-		status = nl_repl_run(cx, &o, fmt, in, name, interactive, keep_going);
+		status = nl_repl_run(cx, &o, fmt, in, name, interactive, o.keep_going);
 		if (script)
 			fclose(in);
 		nl_ctx_free(cx);

@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "runtime/plan/plan.h"
 #include "runtime/report/report.h"
 #include "runtime/rng.h"
+#include "runtime/train/checkpoint.h"
+#include "runtime/train/interrupt.h"
 #include "runtime/train/train.h"
 
 /* A data set uploaded to the backend. */
@@ -200,15 +203,117 @@ static int session_open(session *s, const nl_graph *g, const nl_options *o, int 
 	return 0;
 }
 
+/* A run's state between steps: what a checkpoint holds beside the plan. */
+typedef struct run {
+	int epoch;              /* in progress, from 1 */
+	long b0;                /* its first batch (a resumed epoch's) */
+	long step;
+	nl_rng shuffle;
+	double ep_sum, ep_correct, seen;   /* this epoch so far, in double */
+	double train_time, examples;
+	int epochs_done;
+	double *hist;           /* loss, train acc, test acc per epoch */
+	int32_t *perm;
+} run;
+
+static int save_checkpoint(nl_plan *p, const run *R, const nl_options *o, uint64_t seed,
+                           int epoch, long batches_done, int ntrain)
+{
+	const nl_param_layout *l = &p->layout;
+	nl_checkpoint c = {
+		.seed = seed, .batch = o->batch, .ntrain = ntrain, .epoch = epoch,
+		.batches_done = (int)batches_done, .step = R->step, .rng = R->shuffle.s,
+		.forwards = p->forwards, .ep_sum = batches_done ? R->ep_sum : 0,
+		.ep_correct = batches_done ? R->ep_correct : 0,
+		.ep_seen = batches_done ? R->seen : 0, .train_time = R->train_time,
+		.examples = R->examples, .epochs_done = R->epochs_done, .hist = R->hist,
+		.perm = R->perm,
+	};
+	float *host = calloc(2 * l->nparams + l->nstate + 1, sizeof *host);
+	if (!host) {
+		fprintf(stderr, "netlang: out of memory writing %s\n", o->checkpoint);
+		return -1;
+	}
+	c.params = host;
+	c.state = host + l->nparams;
+	nl_plan_get_params(p, c.params, c.state);
+	float *v = host + l->nparams + l->nstate;
+	c.velocity = nl_plan_get_velocity(p, v) ? v : NULL;
+	int rc = nl_checkpoint_save(o->checkpoint, l, &c);
+	free(host);
+	return rc;
+}
+
+/* Continue from --resume's checkpoint: the plan's weights, momentum and
+ * dropout counter, the run's counters, order and curves. */
+static int resume(nl_plan *p, run *R, const nl_options *o, int ntrain, uint64_t *seed)
+{
+	nl_checkpoint c;
+	if (nl_checkpoint_load(o->resume, &p->layout, &c))
+		return -1;
+	int rc = -1;
+	if (c.batch != o->batch) {
+		fprintf(stderr, "netlang: %s was written by a run with batch %d; this one has "
+		        "batch %d (give --batch %d)\n", o->resume, c.batch, o->batch, c.batch);
+	} else if (c.ntrain != ntrain) {
+		fprintf(stderr, "netlang: %s was written by a run on %d training examples; this "
+		        "data set has %d\n", o->resume, c.ntrain, ntrain);
+	} else if (c.epoch > o->epochs) {
+		fprintf(stderr, "netlang: %s: that run finished its %d epochs (give --epochs N "
+		        "with N > %d to train on)\n", o->resume, c.epoch - 1, c.epoch - 1);
+	} else if (nl_plan_init_params(p, c.seed) || nl_plan_set_params(p, c.params, c.state) ||
+	           (c.velocity && nl_plan_set_velocity(p, c.velocity))) {
+		fprintf(stderr, "netlang: out of memory resuming from %s\n", o->resume);
+	} else {
+		p->forwards = c.forwards;
+		*seed = c.seed;
+		R->epoch = c.epoch;
+		R->b0 = c.batches_done;
+		R->step = c.step;
+		R->shuffle.s = c.rng;
+		R->ep_sum = c.ep_sum;
+		R->ep_correct = c.ep_correct;
+		R->seen = c.ep_seen;
+		R->train_time = c.train_time;
+		R->examples = c.examples;
+		R->epochs_done = c.epochs_done;
+		memcpy(R->hist, c.hist, 3 * (size_t)c.epochs_done * sizeof *R->hist);
+		memcpy(R->perm, c.perm, (size_t)ntrain * sizeof *R->perm);
+		rc = 0;
+	}
+	nl_checkpoint_free(&c);
+	return rc;
+}
+
+/* The advice when the loss blows up: a smaller step, and weight decay
+ * when lr x weight decay alone makes each step overshoot (the decay
+ * multiplies every weight by 1 - lr x wd per step). */
+static void divergence_advice(const nl_options *o)
+{
+	fprintf(stderr, "Try a lower learning rate (--lr %g)", o->lr / 10);
+	if (o->weight_decay > 0 && o->lr * o->weight_decay > 1)
+		fprintf(stderr, " or a lower weight decay: lr x weight decay = %g, so each step "
+		        "multiplies every weight by %g and overshoots (--weight-decay %g)",
+		        o->lr * o->weight_decay, 1 - o->lr * o->weight_decay,
+		        0.5 / o->lr);
+	fprintf(stderr, ".\n");
+}
+
+/* A loss that stays this many times its first steps' mean for this many
+ * steps has diverged: no net learns that way back. */
+enum { DIVERGE_FACTOR = 4, DIVERGE_STEPS = 100 };
+
 int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 {
 	session S;
 	int status = 1;
-	double *hist = NULL;
-	int32_t *perm = NULL;
+	run R;
+	memset(&R, 0, sizeof R);
 	/* Outputs that cannot be written are found now, not after hours. */
-	if ((o->save && nl_atomic_check(o->save)) || (o->plot && nl_atomic_check(o->plot)))
+	if ((o->save && nl_atomic_check(o->save)) || (o->plot && nl_atomic_check(o->plot)) ||
+	    (o->checkpoint && nl_atomic_check(o->checkpoint)))
 		return 1;
+	nl_interrupt_begin();
 	if (session_open(&S, g, o, 1))
 		goto out;
 	nl_plan *p = S.plan;
@@ -219,33 +324,49 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 		        o->batch, S.dtrain.n);
 		goto out;
 	}
-	int tty = isatty(STDOUT_FILENO);   /* a progress bar for a person */
-	if (!o->quiet)
-		printf("training %s on %s (%s): %d epochs, batch %d, lr %g%s, seed %llu\n",
-		       title, be->name, S.where, o->epochs, o->batch, o->lr,
-		       o->momentum > 0 ? ", momentum" : "", (unsigned long long)o->seed);
-
-	hist = calloc((size_t)o->epochs * 3, sizeof *hist);
-	perm = malloc((size_t)S.dtrain.n * sizeof *perm);
-	if (!hist || !perm) {
+	R.hist = calloc((size_t)o->epochs * 3, sizeof *R.hist);
+	R.perm = malloc((size_t)S.dtrain.n * sizeof *R.perm);
+	if (!R.hist || !R.perm) {
 		fprintf(stderr, "netlang: out of memory\n");
 		goto out;
 	}
 	for (int i = 0; i < S.dtrain.n; i++)
-		perm[i] = i;
-	nl_rng r = { o->seed ^ 0x73687566666c65ull };   /* "shuffle" */
+		R.perm[i] = i;
+	uint64_t seed = o->seed;
+	R.epoch = 1;
+	R.shuffle.s = seed ^ 0x73687566666c65ull;   /* "shuffle" */
+	if (o->resume && resume(p, &R, o, S.dtrain.n, &seed))
+		goto out;
 
-	long step = 0;
-	double train_time = 0, examples = 0;
+	int tty = isatty(STDOUT_FILENO);   /* a progress bar for a person */
+	if (!o->quiet) {
+		printf("training %s on %s (%s): %d epochs, batch %d, lr %g%s, seed %llu\n",
+		       title, be->name, S.where, o->epochs, o->batch, o->lr,
+		       o->momentum > 0 ? ", momentum" : "", (unsigned long long)seed);
+		if (o->resume)
+			printf("resuming from %s: epoch %d, step %ld\n", o->resume, R.epoch, R.step);
+		fflush(stdout);   /* a log or a pipe sees the run has begun */
+	}
+
 	double loss = NAN, acc = NAN, test_acc = NAN, test_loss = NAN;
-	int epochs_done = 0, stopped = 0;
-	for (int ep = 1; ep <= o->epochs && !stopped; ep++) {
-		shuffle(perm, S.dtrain.n, &r);
-		be->upload(be, S.dtrain.idx, perm, (size_t)S.dtrain.n * sizeof *perm);
+	double start_loss = NAN;   /* the first step's loss, for divergence */
+	long high_steps = 0;
+	int stopped = 0, warned = 0;
+	for (int ep = R.epoch; ep <= o->epochs && !stopped; ep++) {
+		long b0 = ep == R.epoch ? R.b0 : 0;
+		if (b0 == 0) {
+			shuffle(R.perm, S.dtrain.n, &R.shuffle);
+			R.ep_sum = R.ep_correct = R.seen = 0;
+		}
+		be->upload(be, S.dtrain.idx, R.perm, (size_t)S.dtrain.n * sizeof *R.perm);
 		nl_plan_reset_acc(p);
-		double t0 = be->clock(be), seen = 0, last_sum = 0;
-		long since = 0;
-		for (long b = 0; b < per_epoch; b++) {
+		double t0 = be->clock(be), seen0 = R.seen, win_sum = 0;
+		long since = 0, since_read = 0;
+		if (b0 == per_epoch) {   /* resumed after its last step */
+			loss = R.ep_sum / R.seen;
+			acc = R.ep_correct / R.seen;
+		}
+		for (long b = b0; b < per_epoch; b++) {
 			gather(p, &S.dtrain, b * o->batch, o->batch);
 			nl_plan_forward(p, 1);
 			nl_plan_loss(p, o->batch, 1);
@@ -253,47 +374,112 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			if (nl_plan_update(p, (float)o->lr, (float)o->momentum,
 			                   (float)o->weight_decay))
 				goto out;
-			step++;
+			R.step++;
 			since++;
-			seen += o->batch;
-			int last = b + 1 == per_epoch || (o->steps && step >= o->steps);
-			int logged = o->log_every && step % o->log_every == 0;
+			since_read++;
+			R.seen += o->batch;
+			int last = b + 1 == per_epoch || (o->steps && R.step >= o->steps);
+			int logged = o->log_every && R.step % o->log_every == 0;
+			int halt = nl_interrupted() != 0;
 			/* Reading the accumulator waits for the device: do it
-			 * only when something is printed or checked. */
-			if (logged || last || step % 20 == 0) {
+			 * only when something is printed or checked.  Each read
+			 * moves the device's float sums into doubles and starts
+			 * them again, so a window's mean is not lost in an
+			 * epoch's total. */
+			/* the first step's loss, before the update has done much, is
+			 * the reference for divergence */
+			int first = isnan(start_loss);
+			if (logged || last || halt || first || R.step % 20 == 0) {
 				double sum, correct;
 				nl_plan_read_acc(p, &sum, &correct);
+				nl_plan_reset_acc(p);
+				R.ep_sum += sum;
+				R.ep_correct += correct;
+				win_sum += sum;
 				if (!isfinite(sum)) {
 					if (tty) putchar('\n');
 					fprintf(stderr, "netlang: the loss became %s at step %ld (epoch %d); "
-					        "training stopped. Try a lower learning rate (--lr %g).\n",
-					        isnan(sum) ? "NaN" : "infinite", step, ep, o->lr / 10);
+					        "training stopped. ", isnan(sum) ? "NaN" : "infinite",
+					        R.step, ep);
+					divergence_advice(o);
 					goto out;
+				}
+				double mean = sum / ((double)o->batch * since_read);
+				if (first) {
+					start_loss = mean;
+				} else if (mean > DIVERGE_FACTOR * start_loss && mean > start_loss + 1) {
+					high_steps += since_read;
+				} else {
+					high_steps = 0;
+				}
+				since_read = 0;
+				if (high_steps >= DIVERGE_STEPS && !warned) {
+					if (tty) printf("\r\033[K");
+					fprintf(stderr, "netlang: %sthe loss diverged: %.4g at step %ld (epoch %d) "
+					        "against %.4g at the first, above %d times that for %ld steps%s. ",
+					        o->keep_going ? "warning: " : "", mean, R.step, ep, start_loss,
+					        DIVERGE_FACTOR, high_steps,
+					        o->keep_going ? "" : "; training stopped");
+					divergence_advice(o);
+					if (!o->keep_going) {
+						fprintf(stderr, "(--keep-going trains on regardless; nothing was "
+						        "saved)\n");
+						goto out;
+					}
+					warned = 1;
 				}
 				if (logged) {
 					/* the mean loss of the steps since the last line */
 					if (tty) printf("\r\033[K");
-					printf("step %ld loss %.6f\n", step,
-					       (sum - last_sum) / ((double)o->batch * since));
+					printf("step %ld loss %.6f\n", R.step,
+					       win_sum / ((double)o->batch * since));
 					fflush(stdout);
-					last_sum = sum;
+					win_sum = 0;
 					since = 0;
 				}
 				if (tty && !o->quiet)
-					progress(ep, o->epochs, b + 1, per_epoch, sum / seen, correct / seen);
+					progress(ep, o->epochs, b + 1, per_epoch, R.ep_sum / R.seen,
+					         R.ep_correct / R.seen);
 				if (last) {
-					loss = sum / seen;
-					acc = correct / seen;
+					loss = R.ep_sum / R.seen;
+					acc = R.ep_correct / R.seen;
 				}
 			}
-			if (o->steps && step >= o->steps) {
+			if (halt) {
+				double t1 = be->clock(be);
+				R.train_time += t1 - t0;
+				R.examples += R.seen - seen0;
+				if (tty) printf("\r\033[K");
+				fflush(stdout);
+				int sig = nl_interrupted();
+				fprintf(stderr, "netlang: %s at epoch %d, step %ld; training stopped.\n",
+				        sig == SIGINT ? "interrupted (Ctrl-C)" : "terminated (SIGTERM)", ep,
+				        R.step);
+				if (o->checkpoint &&
+				    save_checkpoint(p, &R, o, seed, ep, b + 1, S.dtrain.n) == 0)
+					fprintf(stderr, "netlang: the run is saved in %s (continue it with "
+					        "--resume %s)\n", o->checkpoint, o->checkpoint);
+				if (o->save && save_weights(p, o->save) == 0)
+					fprintf(stderr, "netlang: the weights as they are now are in %s\n",
+					        o->save);
+				if (!o->checkpoint)
+					fprintf(stderr, "netlang: (--checkpoint FILE keeps a run that can be "
+					        "continued)\n");
+				status = 128 + sig;
+				goto out;
+			}
+			if (o->steps && R.step >= o->steps) {
+				/* a run cut short by --steps can be continued too */
+				if (o->checkpoint &&
+				    save_checkpoint(p, &R, o, seed, ep, b + 1, S.dtrain.n))
+					goto out;
 				stopped = 1;
 				break;
 			}
 		}
 		double t1 = be->clock(be);
-		train_time += t1 - t0;
-		examples += seen;
+		R.train_time += t1 - t0;
+		R.examples += R.seen - seen0;
 		if (tty && !o->quiet)
 			printf("\r\033[K");
 		if (!stopped) {
@@ -301,49 +487,53 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 		} else {
 			test_acc = NAN;
 		}
-		hist[epochs_done * 3 + 0] = loss;
-		hist[epochs_done * 3 + 1] = acc;
-		hist[epochs_done * 3 + 2] = test_acc;
-		epochs_done++;
+		R.hist[R.epochs_done * 3 + 0] = loss;
+		R.hist[R.epochs_done * 3 + 1] = acc;
+		R.hist[R.epochs_done * 3 + 2] = test_acc;
+		R.epochs_done++;
 		if (!o->quiet) {
 			printf("epoch %d/%d: loss %.3f, train acc %.3f, ", ep, o->epochs, loss, acc);
 			if (isnan(test_acc))
-				printf("test acc not measured (stopped after %ld steps)", step);
+				printf("test acc not measured (stopped after %ld steps)", R.step);
 			else
 				printf("test acc %.3f", test_acc);
-			printf(", %.1f examples/sec\n", seen / (t1 - t0));
+			printf(", %.1f examples/sec\n", (R.seen - seen0) / (t1 - t0));
 			fflush(stdout);
 		}
+		if (o->checkpoint && !stopped &&
+		    save_checkpoint(p, &R, o, seed, ep + 1, 0, S.dtrain.n))
+			goto out;
 	}
 	printf("loss %.3f, train acc %.3f, test acc ", loss, acc);
 	if (isnan(test_acc))
 		printf("n/a\n");
 	else
 		printf("%.3f\n", test_acc);
-	printf("%.1f examples/sec on %s\n", examples / train_time, be->name);
+	printf("%.1f examples/sec on %s\n", R.examples / R.train_time, be->name);
 	status = 0;
 	if (o->save && save_weights(p, o->save))
 		status = 1;
 	if (o->plot) {
-		double *l = malloc(3 * (size_t)epochs_done * sizeof *l);
+		int n = R.epochs_done;
+		double *l = malloc(3 * (size_t)n * sizeof *l);
 		if (!l) {
 			status = 1;
 		} else {
-			for (int e = 0; e < epochs_done; e++) {
-				l[e] = hist[e * 3];
-				l[epochs_done + e] = hist[e * 3 + 1];
-				l[2 * epochs_done + e] = hist[e * 3 + 2];
+			for (int e = 0; e < n; e++) {
+				l[e] = R.hist[e * 3];
+				l[n + e] = R.hist[e * 3 + 1];
+				l[2 * n + e] = R.hist[e * 3 + 2];
 			}
-			if (nl_plot_svg(o->plot, title, epochs_done, l, l + epochs_done,
-			                l + 2 * epochs_done))
+			if (nl_plot_svg(o->plot, title, n, l, l + n, l + 2 * n))
 				status = 1;
 			free(l);
 		}
 	}
 out:
-	free(hist);
-	free(perm);
+	free(R.hist);
+	free(R.perm);
 	session_close(&S);
+	nl_interrupt_end();
 	return status;
 }
 

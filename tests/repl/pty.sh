@@ -137,4 +137,22 @@ wait_for three '^Input shape'
 keys three C-d
 wait_for three '^EXIT=0$'
 grep -qx 'input 3x8x8' "$tmp/state/netlang/history" || fail "no history under \$XDG_STATE_HOME"
+
+# Ctrl-C during :train stops the training, not the session: the prompt is
+# back and the net is still there.
+python3 "$top_srcdir/tests/fuzz/tiny_idx.py" "$tmp/data/fashion-mnist"
+start four "NETLANG_DATA='$tmp/data'"
+wait_for four '^netlang> *$'
+keys four 'input 1x28x28' Enter 'flatten' Enter 'fc 10' Enter
+wait_for four '^Linear output shape'
+keys four ':train --epochs 100000 --batch 8 --device cpu' Enter
+wait_for four '^training session'
+sleep 0.5
+keys four C-c
+wait_for four 'interrupted (Ctrl-C) at epoch'
+wait_for four '^netlang> *$'
+keys four ':show' Enter
+wait_for four '^fc 10  *<stdin>:3'
+keys four C-d
+wait_for four '^EXIT='
 exit 0
