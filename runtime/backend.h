@@ -118,7 +118,6 @@ struct nl_backend {
 	void *workspace;
 	size_t workspace_bytes;
 
-	int threads;        /* CPU threads (BLAS and loops) */
 	int tf32;           /* GPU: allow TF32 in convolutions and GEMMs */
 	void *impl;         /* backend-private */
 };

@@ -170,7 +170,6 @@ nl_backend *nl_cpu_backend_new(int threads)
 	omp_set_num_threads(threads);
 #endif
 	be->name = "cpu";
-	be->threads = threads;
 	be->alloc = cpu_alloc;
 	be->release = cpu_release;
 	be->upload = cpu_memcpy;
