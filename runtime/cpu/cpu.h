@@ -98,4 +98,13 @@ static inline void nl_cpu_thread_span(size_t n, size_t *lo, size_t *hi)
 /* OpenMP parallel-for only when the loop is worth waking threads for. */
 #define NL_CPU_PAR_MIN 32768
 
+/* The instruction sets the backend's own kernels come in (isa.c). */
+enum { NL_ISA_GENERIC, NL_ISA_AVX2, NL_ISA_AVX512 };
+/* The one in use: the best the CPU has, or NL_CPU_ISA's, chosen once. */
+int nl_cpu_isa(void);
+/* Use isa from now on (tests run every path); -1 when the CPU lacks it. */
+int nl_cpu_isa_set(int isa);
+int nl_cpu_isa_supported(int isa);
+const char *nl_cpu_isa_name(int isa);
+
 #endif
