@@ -150,8 +150,7 @@ static int cpu_prepare(nl_backend *be, nl_step *s, size_t *aux_bytes,
 	}
 	switch (s->node->kind) {
 	case NL_CONV:
-		*workspace_bytes = nl_cpu_conv_workspace(s);
-		break;
+		return nl_cpu_conv_prepare(s, workspace_bytes);
 	case NL_MAXPOOL:
 		*aux_bytes = nl_cpu_maxpool_aux(s);
 		break;
@@ -170,7 +169,8 @@ static int cpu_prepare(nl_backend *be, nl_step *s, size_t *aux_bytes,
 static void cpu_unprepare(nl_backend *be, nl_step *s)
 {
 	(void)be;
-	(void)s;
+	if (s->node && s->node->kind == NL_CONV)
+		nl_cpu_conv_unprepare(s);
 }
 
 static void cpu_sync(nl_backend *be)

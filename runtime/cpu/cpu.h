@@ -36,12 +36,27 @@ void nl_cpu_sgemm(int transa, int transb, int m, int n, int k, float alpha,
                   float beta, float *c, int ldc);
 
 /* Aux and workspace requests, per kind (0 when none). */
-size_t nl_cpu_conv_workspace(const nl_step *s);
+/* A convolution's algorithms, chosen once (kept in s->priv, which
+ * unprepare frees), and the workspace they need; -1 on out-of-memory. */
+int nl_cpu_conv_prepare(nl_step *s, size_t *workspace_bytes);
+void nl_cpu_conv_unprepare(nl_step *s);
 size_t nl_cpu_maxpool_aux(const nl_step *s);
 size_t nl_cpu_dropout_aux(const nl_step *s);
 size_t nl_cpu_batchnorm_aux(const nl_step *s);
 
 /* The forward/backward of every kind. */
+/* Winograd convolution (winograd.c): whether the layer's shape allows it
+ * (stride 1, 3x3 with padding <= 2 or 5x5 with padding <= 4), the
+ * workspace its three passes need, and the passes. */
+int nl_cpu_wg_applies(const nl_step *s);
+size_t nl_cpu_wg_workspace(const nl_step *s);
+void nl_cpu_wg_forward(nl_backend *be, nl_step *s);
+void nl_cpu_wg_backward_data(nl_backend *be, nl_step *s);
+void nl_cpu_wg_backward_filter(nl_backend *be, nl_step *s);
+/* Tests: cap a chunk at this many floats (0: the default), so small
+ * layers cross chunk boundaries; set before prepare(). */
+void nl_cpu_wg_chunk_limit(size_t floats);
+
 #define NL_CPU_OP(name) \
 	void nl_cpu_##name##_forward(nl_backend *be, nl_step *s, int training); \
 	void nl_cpu_##name##_backward(nl_backend *be, nl_step *s);

@@ -8,6 +8,9 @@ libcpu_a_SOURCES = \
 	runtime/cpu/gemm.c \
 	runtime/cpu/conv.c \
 	runtime/cpu/isa.c \
+	runtime/cpu/winograd.h \
+	runtime/cpu/winograd.c \
+	runtime/cpu/winograd_kern.c \
 	runtime/cpu/pool.c \
 	runtime/cpu/fc.c \
 	runtime/cpu/activation.c \
