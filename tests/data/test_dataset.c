@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "runtime/dataset.h"
+#include "runtime/data/dataset.h"
 #include "tests/data/dtest.h"
 
 static const char *const files[4] = {
