@@ -58,6 +58,12 @@ typedef struct nl_step {
 	 * CPU and the GPU draw the same mask. */
 	uint64_t rng_key;
 
+	/* Convolution: the plan sets this when a ReLU follows and nothing else
+	 * reads the convolution's own output.  Forward then writes
+	 * relu(conv + b) to y, and backward takes dy as the gradient of that
+	 * output, masked by y > 0 before use.  Set before prepare(). */
+	int fuse_relu;
+
 	void *priv;                  /* backend-private (descriptors, algos) */
 } nl_step;
 
