@@ -74,7 +74,9 @@ int main(int argc, char **argv)
 	nl_backend *be = nl_cpu_backend_new(threads);
 	if (!be)
 		return 1;
-	if (be->threads == 1)
+	/* the count the backend gave OpenMP (all cores when threads <= 0) */
+	int nthreads = omp_get_max_threads();
+	if (nthreads == 1)
 		clock_used = CLOCK_PROCESS_CPUTIME_ID;
 	/* NL_WG_CHUNK=FLOATS: Winograd's chunk size, for tuning it. */
 	const char *chunk = getenv("NL_WG_CHUNK");
@@ -159,8 +161,8 @@ int main(int argc, char **argv)
 	}
 	double gflop = 2.0 * n * k * c * r * r * (double)oh * ow * 1e-9;
 	printf("conv %dx%d/%d pad %d: %d x %dx%dx%d -> %dx%dx%d, %d threads, %d rounds, "
-	       "isa %s, %s time\n", r, r, stride, pad, n, c, h, w, k, oh, ow, be->threads, rounds,
-	       nl_cpu_isa_name(nl_cpu_isa()), be->threads == 1 ? "CPU" : "wall");
+	       "isa %s, %s time\n", r, r, stride, pad, n, c, h, w, k, oh, ow, nthreads, rounds,
+	       nl_cpu_isa_name(nl_cpu_isa()), nthreads == 1 ? "CPU" : "wall");
 	for (int a = 0; a < nalgo; a++) {
 		double *t[3] = { tf + a * rounds, td + a * rounds, tw + a * rounds }, med[3];
 		for (int i = 0; i < 3; i++) {
