@@ -1,0 +1,3 @@
+# tests/export/local.mk - PyTorch code, ONNX export and import, logits.
+TESTS += tests/export/pytorch.sh
+EXTRA_DIST += tests/export/common.sh tests/export/check_pytorch.py tests/export/pytorch.sh
