@@ -8,6 +8,7 @@
 #ifndef NL_EXPORT_H
 #define NL_EXPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "lang/graph.h"
@@ -28,6 +29,10 @@ int nl_export_onnx(const char *path, const nl_graph *g, const nl_options *o);
 /* Print, to out, a .net program equivalent to the ONNX model in path.
  * Returns -1 after a message naming the node for anything it cannot say. */
 int nl_import_onnx(FILE *out, const char *path);
+/* The same for a model already in memory, with messages to diag (path
+ * names the model in them). */
+int nl_import_onnx_buffer(FILE *out, FILE *diag, const char *path, const uint8_t *data,
+                          size_t len);
 
 /* 1 when this build reads and writes ONNX (configure found protobuf-c). */
 int nl_onnx_supported(void);

@@ -7,7 +7,8 @@ libruntime_a_SOURCES += \
 if HAVE_ONNX
 # The C code for ONNX's messages is generated at build time from the
 # onnx.proto that configure found (Debian's libonnx-dev ships it).
-libruntime_a_SOURCES += runtime/export/onnx.c runtime/export/onnx_import.c
+libruntime_a_SOURCES += runtime/export/onnx_ops.h runtime/export/onnx_ops.c \
+	runtime/export/onnx.c runtime/export/onnx_import.c
 nodist_libruntime_a_SOURCES = runtime/export/onnx.pb-c.c runtime/export/onnx.pb-c.h
 BUILT_SOURCES += runtime/export/onnx.pb-c.h
 CLEANFILES += runtime/export/onnx.pb-c.c runtime/export/onnx.pb-c.h

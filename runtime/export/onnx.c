@@ -29,19 +29,10 @@
 #include "runtime/data/data.h"
 #include "runtime/export/export.h"
 #include "runtime/export/onnx.pb-c.h"
+#include "runtime/export/onnx_ops.h"
 #include "runtime/plan/plan.h"
 
 enum { OPSET = 13, IR_VERSION = 7 };
-
-/* ONNX's operator for each kind; NULL where the kind is written another way
- * (GELU as Erf arithmetic, add as a chain of Adds) or not at all. */
-static const char *const onnx_op[NL_NKINDS] = {
-	[NL_CONV] = "Conv", [NL_MAXPOOL] = "MaxPool", [NL_AVGPOOL] = "AveragePool",
-	[NL_GAVGPOOL] = "GlobalAveragePool", [NL_FC] = "Gemm", [NL_RELU] = "Relu",
-	[NL_SIGMOID] = "Sigmoid", [NL_TANH] = "Tanh", [NL_SOFTMAX] = "Softmax",
-	[NL_DROPOUT] = "Dropout", [NL_FLATTEN] = "Flatten",
-	[NL_BATCHNORM] = "BatchNormalization", [NL_CONCAT] = "Concat",
-};
 
 /* Every message and string is allocated here and freed together. */
 typedef struct builder {
@@ -363,12 +354,12 @@ static int add_node(builder *b, int i)
 	default:
 		break;
 	}
-	if (!onnx_op[nd->kind]) {
+	if (!nl_onnx_op(nd->kind)) {
 		fprintf(stderr, "%s:%d:%d: error: ONNX has no operator for '%s' layers (%s)\n",
 		        nd->loc.file, nd->loc.line, nd->loc.col, ki->word, text);
 		return -1;
 	}
-	const char *op = onnx_op[nd->kind];
+	const char *op = nl_onnx_op(nd->kind);
 	switch (ki->params) {
 	case NL_PAR_WEIGHTS:
 		n = node(b, op, name, y, 3, (const char *[]){ x[0], param(b, i, "weight"),

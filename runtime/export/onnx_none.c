@@ -30,3 +30,10 @@ int nl_import_onnx(FILE *out, const char *path)
 	(void)out; (void)path;
 	return unsupported();
 }
+
+int nl_import_onnx_buffer(FILE *out, FILE *diag, const char *path, const uint8_t *data,
+                          size_t len)
+{
+	(void)out; (void)diag; (void)path; (void)data; (void)len;
+	return unsupported();
+}
