@@ -338,19 +338,12 @@ static int add_node(builder *b, int i)
 	case NL_GELU:
 		gelu(b, i, name, x[0], y);
 		return 0;
-	case NL_ADD: {
-		/* ((x0 + x1) + x2) + ...: the order netlang sums in */
-		const char *acc = x[0];
-		for (int k = 1; k < nd->ninputs; k++) {
-			const char *to = k + 1 == nd->ninputs ? y : b_str(b, "n%d.sum%d", i, k);
-			n = node(b, "Add", k + 1 == nd->ninputs ? name : b_str(b, "%s /%d", name, k),
-			         to, 2, (const char *[]){ acc, x[k] });
-			if (n)
-				n->doc_string = origin_doc(b, i);
-			acc = to;
-		}
+	case NL_ADD:
+		/* two branches as Add; more as Sum, which reads back as one join */
+		n = node(b, nd->ninputs == 2 ? "Add" : "Sum", name, y, nd->ninputs, x);
+		if (n)
+			n->doc_string = origin_doc(b, i);
 		return 0;
-	}
 	default:
 		break;
 	}

@@ -58,6 +58,7 @@ typedef struct value {
 	const char *name;
 	int node;            /* the node that makes it; -1 the graph's input */
 	long uses;           /* readers not yet folded into a join */
+	int reader;          /* the node that last reads it */
 	int base;            /* the fork its statements start from; -1 the input */
 	ilist list;
 	int defined;
@@ -81,6 +82,7 @@ typedef struct importer {
 	size_t nblocks, capblocks;
 	int oom;
 	int node;            /* the node being read, for messages */
+	unsigned char *done; /* nodes already read as part of an earlier one's */
 } importer;
 
 /* ---- memory ---- */
@@ -129,6 +131,8 @@ static int refuse(importer *im, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (!im->diag)
+		return -1;
 	if (im->node >= 0) {
 		const char *op = im->g->node[im->node]->op_type;
 		fprintf(im->diag, "netlang: %s: node '%s' (op %.100s): %s\n", im->path,
@@ -564,10 +568,84 @@ static int join(importer *im, const int *in, int k, int y, int kind)
 	return 0;
 }
 
+/* ---- GELU, which opset 13 says in five nodes ---- */
+
+/* Node k's input that is a float constant near want, or -1; the index of
+ * its other input in *other. */
+static int const_input(importer *im, const Onnx__NodeProto *nd, double want, int *other)
+{
+	if (nd->n_input != 2)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		const Onnx__TensorProto *t = initializer(im, nd->input[i]);
+		double v = 0;
+		if (!t || t->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
+			continue;
+		int one = 1, rc = 0;
+		for (size_t d = 0; d < t->n_dims; d++)
+			one &= t->dims[d] == 1;
+		if (one && t->n_float_data == 1)
+			v = t->float_data[0];
+		else if (one && t->has_raw_data && t->raw_data.len == 4)
+			rc = scalar(im, t, &v);   /* cannot fail: one float */
+		else
+			rc = -1;
+		if (one && rc == 0 && fabs(v - want) < 1e-4) {
+			*other = 1 - i;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* The one node that reads node k's output, when it is op; else -1. */
+static int only_reader(importer *im, int k, const char *op)
+{
+	const Onnx__NodeProto *nd = im->g->node[k];
+	long s = nd->n_output ? lookup(im, nd->output[0]) : 0;
+	if (s <= 0 || im->v[s - 1].uses != 1)
+		return -1;
+	int r = im->v[s - 1].reader;
+	const Onnx__NodeProto *rd = im->g->node[r];
+	return r > k && rd->op_type && strcmp(rd->op_type, op) == 0 ? r : -1;
+}
+
+/* x * 0.5 * (1 + erf(x / sqrt(2))) from the Div at node k: Div, Erf, Add,
+ * Mul by x, Mul by 0.5, as netlang and PyTorch export it.  Returns the
+ * last node, or -1 when the nodes do not say GELU. */
+static int gelu_at(importer *im, int k, int *x)
+{
+	const Onnx__NodeProto *div = im->g->node[k];
+	int xi, o;
+	if (const_input(im, div, sqrt(2.0), &xi) != 1 || xi != 0)
+		return -1;
+	int erf = only_reader(im, k, "Erf");
+	int add = erf < 0 ? -1 : only_reader(im, erf, "Add");
+	int mul = add < 0 || const_input(im, im->g->node[add], 1.0, &o) < 0 ? -1
+	        : only_reader(im, add, "Mul");
+	int half = mul < 0 ? -1 : only_reader(im, mul, "Mul");
+	if (half < 0 || const_input(im, im->g->node[half], 0.5, &o) < 0)
+		return -1;
+	const Onnx__NodeProto *m = im->g->node[mul];
+	/* the Mul reads the Div's input beside the Add's output */
+	const char *in = div->input[0];
+	if (m->n_input != 2 || !in || !m->input[0] || !m->input[1] ||
+	    (strcmp(m->input[0], in) != 0 && strcmp(m->input[1], in) != 0))
+		return -1;
+	long s = lookup(im, in);
+	if (s <= 0 || !im->v[s - 1].defined || im->v[s - 1].uses < 2)
+		return -1;
+	*x = (int)(s - 1);
+	im->done[erf] = im->done[add] = im->done[mul] = 1;
+	return half;
+}
+
 static int read_node(importer *im, int k)
 {
 	const Onnx__NodeProto *nd = im->g->node[k];
 	im->node = k;
+	if (im->done[k])
+		return 0;
 	if (!nd->op_type)
 		return refuse(im, "no op type");
 	if (nd->domain && *nd->domain && strcmp(nd->domain, "ai.onnx") != 0)
@@ -577,6 +655,21 @@ static int read_node(importer *im, int k)
 		return refuse(im, "no output");
 	if (strcmp(nd->op_type, "Constant") == 0 || lookup(im, nd->output[0]) < 0)
 		return 0;  /* a constant, read with the initializers */
+	int gx;
+	int last = strcmp(nd->op_type, "Div") == 0 ? gelu_at(im, k, &gx) : -1;
+	if (last >= 0) {
+		const Onnx__NodeProto *ld = im->g->node[last];
+		long ys = ld->n_output && ld->output[0] ? lookup(im, ld->output[0]) : 0;
+		istmt *s = new_stmt(im);
+		if (ys <= 0 || !s)
+			return refuse(im, "out of memory");
+		snprintf(s->text, sizeof s->text, "%s", nl_kind_name(NL_GELU));
+		im->v[gx].uses--;   /* the Div and the Mul read x as one layer */
+		extend(im, gx, (int)(ys - 1), s);
+		im->v[ys - 1].defined = 1;
+		im->done[last] = 1;
+		return 0;
+	}
 	long ys = lookup(im, nd->output[0]);
 	if (ys <= 0 || im->v[ys - 1].node != k)
 		return refuse(im, "output '%.100s' is made twice", nd->output[0]);
@@ -708,7 +801,8 @@ static int index_names(importer *im, long chw[3])
 	im->slots = calloc(im->nslots, sizeof *im->slots);
 	im->v = calloc(names, sizeof *im->v);
 	im->consts = calloc(names, sizeof *im->consts);
-	if (!im->keys || !im->slots || !im->v || !im->consts)
+	im->done = calloc(g->n_node + 1, 1);
+	if (!im->keys || !im->slots || !im->v || !im->consts || !im->done)
 		return refuse(im, "out of memory");
 	for (size_t i = 0; i < g->n_initializer; i++) {
 		const char *nm = g->initializer[i]->name;
@@ -758,8 +852,10 @@ static int index_names(importer *im, long chw[3])
 		const Onnx__NodeProto *nd = g->node[k];
 		for (size_t i = 0; i < nd->n_input; i++) {
 			long s = nd->input[i] && *nd->input[i] ? lookup(im, nd->input[i]) : 0;
-			if (s > 0)
+			if (s > 0) {
 				im->v[s - 1].uses++;
+				im->v[s - 1].reader = (int)k;
+			}
 		}
 	}
 	return 0;
@@ -875,6 +971,7 @@ out:
 	free(im.keys);
 	free(im.slots);
 	free(im.consts);
+	free(im.done);
 	free(im.v);
 	onnx__model_proto__free_unpacked(m, NULL);
 	return rc;

@@ -6,7 +6,7 @@
 #include "runtime/export/onnx_ops.h"
 
 /* ONNX's operator for each kind; NULL where the kind is written another way
- * (GELU as Erf arithmetic, add as a chain of Adds) or not at all. */
+ * (GELU as Erf arithmetic, add as Add or Sum) or not at all. */
 static const char *const onnx_op[NL_NKINDS] = {
 	[NL_CONV] = "Conv", [NL_MAXPOOL] = "MaxPool", [NL_AVGPOOL] = "AveragePool",
 	[NL_GAVGPOOL] = "GlobalAveragePool", [NL_FC] = "Gemm", [NL_RELU] = "Relu",

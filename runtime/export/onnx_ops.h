@@ -9,7 +9,7 @@
 const char *nl_onnx_op(int kind);
 
 /* The kind whose layers export as op (an nl_kind), or -1.  Add, which
- * exports as a chain of Adds, and GELU, as Erf arithmetic, are not in the
+ * exports as Add or Sum, and GELU, as Erf arithmetic, are not in the
  * table. */
 int nl_onnx_kind_of(const char *op);
 

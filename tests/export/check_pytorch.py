@@ -59,6 +59,9 @@ def logits(path, weights, logits_file, data, tolerance='1e-4'):
     with torch.no_grad():
         Y = m.net(m.fit(images[index].unsqueeze(1))).double().numpy()
     want = ref[:, 2:]
+    if isinstance(list(m.net.modules())[-1], torch.nn.Softmax):
+        # netlang's logits are what its final softmax reads
+        want = torch.softmax(torch.from_numpy(want), dim=1).numpy()
     err = np.abs(Y - want).max() / max(1.0, np.abs(want).max())
     print(f'{path}: {len(ref)} images, logits within {err:.2e} of netlang\'s (scale {np.abs(want).max():.3g})')
     if not err <= float(tolerance):

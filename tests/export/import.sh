@@ -14,7 +14,7 @@ rows() {
 	"$NETLANG" "$1" | sed -n '1,/^total/p' | sed 's/   */	/g' |
 		awk -F'	' 'NF >= 5 { print $1 "|" $(NF-2) "|" $(NF-1) } $1 == "total" { print "total|" $2 }'
 }
-for net in "$ex"/*.net; do
+for net in "$ex"/*.net "$export_dir/kinds.net"; do
 	name=$(basename "$net" .net)
 	if ! "$NETLANG" "$net" --export "$tmp/$name.onnx" ||
 	   ! "$NETLANG" --import "$tmp/$name.onnx" >"$tmp/$name.net" 2>"$tmp/err"; then

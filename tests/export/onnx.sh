@@ -1,8 +1,9 @@
 #!/bin/sh
-# netlang --export: every example's model passes onnx.checker and ONNX's
-# shape inference gives netlang's shapes; where onnxruntime is installed,
-# LeNet (trained by netlang) and ResNet-18 (--seed's weights) give
-# netlang's logits; exports are reproducible and refuse bad weights.
+# netlang --export: every example's model, and one of every kind of layer,
+# passes onnx.checker and ONNX's shape inference gives netlang's shapes;
+# where onnxruntime is installed, LeNet and the kinds net (trained by
+# netlang) and ResNet-18 (--seed's weights) give netlang's logits; exports
+# are reproducible and refuse bad weights.
 . "$top_srcdir/tests/export/common.sh"
 "$NETLANG" "$ex/lenet.net" --export "$tmp/probe.onnx" 2>"$tmp/err" || {
 	if grep -q 'no ONNX support' "$tmp/err"; then
@@ -11,7 +12,7 @@
 find_python onnx numpy
 check="$export_dir/check_onnx.py"
 
-for net in "$ex"/*.net; do
+for net in "$ex"/*.net "$export_dir/kinds.net"; do
 	name=$(basename "$net" .net)
 	"$NETLANG" "$net" >"$tmp/$name.table"
 	if ! "$NETLANG" "$net" --export "$tmp/$name.onnx" 2>"$tmp/err"; then
@@ -62,4 +63,10 @@ run_check() {  # NAME
 "$NETLANG" "$ex/resnet18.net" --export "$tmp/resnet18.onnx" --seed 7 &&
 "$NETLANG" "$ex/resnet18.net" --logits "$tmp/resnet18.logits" --seed 7 --data "$DATA" \
 	--device cpu --batch 8 --steps 1 && run_check resnet18 || bad "resnet18: export failed"
+# every kind of layer, GELU's Erf arithmetic and a final softmax among them
+"$NETLANG" "$export_dir/kinds.net" --train --steps 20 --batch 64 --data "$DATA" --device cpu \
+	--quiet --save "$tmp/kinds.w" >/dev/null &&
+"$NETLANG" "$export_dir/kinds.net" --export "$tmp/kinds.onnx" --load "$tmp/kinds.w" &&
+"$NETLANG" "$export_dir/kinds.net" --logits "$tmp/kinds.logits" --load "$tmp/kinds.w" \
+	--data "$DATA" --device cpu --batch 100 --steps 2 && run_check kinds || bad "kinds: export failed"
 exit $fail

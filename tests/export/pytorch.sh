@@ -1,13 +1,15 @@
 #!/bin/sh
-# netlang --format pytorch: for every example the module imports, counts
-# netlang's parameters and prints netlang's D2L listing; weights trained by
-# netlang (LeNet, LeNet with batch norm) and initial ones (ResNet-18) give
-# netlang's logits in PyTorch; load_netlang refuses damaged or foreign files.
+# netlang --format pytorch: for every example, and a net of every kind of
+# layer, the module imports, counts netlang's parameters and prints
+# netlang's D2L listing; weights trained by netlang (LeNet, LeNet with batch
+# norm, the kinds net) and initial ones (ResNet-18) give netlang's logits in
+# PyTorch; load_netlang refuses damaged or foreign files.
 . "$top_srcdir/tests/export/common.sh"
 find_python torch numpy
 check="$export_dir/check_pytorch.py"
 
-for net in "$ex"/*.net; do
+# the examples, and a net with every kind of layer (kinds.net)
+for net in "$ex"/*.net "$export_dir/kinds.net"; do
 	name=$(basename "$net" .net)
 	"$NETLANG" "$net" --format pytorch >"$tmp/$name.py" || { bad "$name: --format pytorch failed"; continue; }
 	"$NETLANG" "$net" --format d2l >"$tmp/$name.d2l"
@@ -27,10 +29,11 @@ logits_check() {  # NAME WEIGHTS LOGITS
 		bad "$1: $(tail -3 "$tmp/out")"
 	fi
 }
-for name in lenet lenet-bn; do
-	"$NETLANG" "$ex/$name.net" --train --steps 20 --batch 64 --data "$DATA" --device cpu \
+cp "$export_dir/kinds.net" "$ex/lenet.net" "$ex/lenet-bn.net" "$tmp/"
+for name in lenet lenet-bn kinds; do
+	"$NETLANG" "$tmp/$name.net" --train --steps 20 --batch 64 --data "$DATA" --device cpu \
 		--quiet --save "$tmp/$name.w" >/dev/null &&
-	"$NETLANG" "$ex/$name.net" --logits "$tmp/$name.logits" --load "$tmp/$name.w" \
+	"$NETLANG" "$tmp/$name.net" --logits "$tmp/$name.logits" --load "$tmp/$name.w" \
 		--data "$DATA" --device cpu --batch 100 --steps 2 ||
 		{ bad "$name: training or --logits failed"; continue; }
 	logits_check "$name" "$tmp/$name.w" "$tmp/$name.logits"
