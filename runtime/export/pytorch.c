@@ -183,7 +183,7 @@ static void put_expr(pyw *w, const nl_expr *e)
 		return;
 	case NL_E_NOT:
 		fputs("(not ", w->f);
-		put_expr(w, e->a);
+		put_child(w, e->a, prec(NL_E_NUM), 0);
 		fputc(')', w->f);
 		return;
 	case NL_E_DIV: case NL_E_MOD:
@@ -838,7 +838,7 @@ static const char py_rest[] =
 "def load_netlang(path, net):\n"
 "    \"\"\"Read a netlang weights file into net's state_dict.\n"
 "\n"
-"    The format (netlang(5)): \"NETLANGW\", then little-endian uint32 version,\n"
+"    The format (netlang(1), Weights files): \"NETLANGW\", then little-endian uint32 version,\n"
 "    tensor count, and per tensor kind, role, ndims, dims[4], 0; then the\n"
 "    tensors' float32 data in that order; then zlib's CRC-32 of every byte\n"
 "    before it.  Every tensor must match the net's in kind, role and shape.\"\"\"\n"
