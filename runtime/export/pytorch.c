@@ -1088,8 +1088,14 @@ int nl_export_pytorch(FILE *out, const nl_ctx *cx, const nl_graph *g, const nl_o
 	char *dot = strrchr(title, '.');
 	if (dot && strcmp(dot, ".net") == 0)
 		*dot = '\0';
-	char total[32];
-	snprintf(total, sizeof total, "%" PRId64, g->params);
+	char digits[32], total[48];
+	int nd = snprintf(digits, sizeof digits, "%" PRId64, g->params), nt = 0;
+	for (int i = 0; i < nd && nt + 2 < (int)sizeof total; i++) {
+		if (i > 0 && (nd - i) % 3 == 0)
+			total[nt++] = ',';
+		total[nt++] = digits[i];
+	}
+	total[nt] = '\0';
 	fprintf(out, "\"\"\"%s: %s as PyTorch code, in the style of D2L.\n\n", title, base);
 	fprintf(out, "Written by netlang %s (`netlang %s --format pytorch`).  The layers are\n"
 	        "lazy modules, as D2L writes them: each learns its input size from a first\n"

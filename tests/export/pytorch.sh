@@ -21,6 +21,11 @@ for net in "$ex"/*.net "$export_dir/kinds.net"; do
 	fi
 done
 
+# a batchnorm that runs on image and flat inputs is two PyTorch classes
+printf 'def norm() { batchnorm }\ninput 1x8x8\nconv 3x3 -> 2; norm()\nflatten; fc 10; norm()\n' >"$tmp/mixed.net"
+expect_fail "a batchnorm on both ranks is refused" "mixed.net:1:14: error: batchnorm runs on both flat and image inputs" \
+	"$NETLANG" "$tmp/mixed.net" --format pytorch
+
 [ -d "$DATA" ] || { echo "no Fashion-MNIST in $DATA: the logits were not checked"; exit $fail; }
 logits_check() {  # NAME WEIGHTS LOGITS
 	if "$PY" "$check" logits "$tmp/$1.py" "$2" "$3" "$DATA" >"$tmp/out" 2>&1; then
