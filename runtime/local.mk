@@ -5,6 +5,7 @@
 #   data/    data sets, weights files, atomic writes
 #   report/  plots, --time, the memory figure
 #   repl/    the interactive session and teaching scripts
+#   export/  PyTorch code, ONNX models, logits for other frameworks
 #   cli/     the netlang command
 #   cpu/     the CPU backend (its own library, cpu/local.mk)
 noinst_LIBRARIES += libruntime.a
@@ -14,4 +15,5 @@ include runtime/train/local.mk
 include runtime/data/local.mk
 include runtime/report/local.mk
 include runtime/repl/local.mk
+include runtime/export/local.mk
 include runtime/cli/local.mk

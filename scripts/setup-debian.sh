@@ -1,7 +1,9 @@
 #!/bin/sh
 # setup-debian.sh - install what netlang needs to build, test and train on
-# Debian (run as root).  The CUDA toolkit with cuDNN is optional and not
-# installed here: configure finds it in /usr/local/cuda when it is there.
+# Debian (run as root).  protobuf-c and onnx.proto build ONNX export and
+# import; PyTorch and ONNX for Python let make check run the exports.  The
+# CUDA toolkit with cuDNN is optional and not installed here: configure
+# finds it in /usr/local/cuda when it is there.
 set -e
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -9,5 +11,7 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config flex bison \
 	libreadline-dev zlib1g-dev libopenblas-dev curl \
 	dataset-fashion-mnist \
-	clang libclang-rt-dev tmux python3 >/dev/null
+	clang libclang-rt-dev tmux python3 \
+	protobuf-c-compiler libprotobuf-c-dev libonnx-dev \
+	python3-torch python3-onnx python3-numpy >/dev/null
 echo "setup-debian.sh: build dependencies and Fashion-MNIST installed"

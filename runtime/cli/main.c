@@ -13,6 +13,7 @@
 #include "lang/lang.h"
 #include "lang/suggest.h"
 #include "lang/settings.h"
+#include "runtime/export/export.h"
 #include "runtime/repl/repl.h"
 #include "runtime/report/report.h"
 #include "runtime/train/train.h"
@@ -21,13 +22,18 @@ static const char usage_head[] =
 "usage: netlang [options] FILE.net     check FILE and print its layers\n"
 "       netlang [options]              interactive session (a script when stdin is not a terminal)\n"
 "       netlang [options] -f SCRIPT    run a teaching script\n"
+"       netlang --import MODEL.onnx    print an ONNX model as a .net file\n"
 "\n"
 "What to do with FILE (default --shapes):\n"
 "  --shapes                print each layer's output shape, parameters and FLOPs\n"
-"  --format table|d2l      netlang's table (default) or D2L's listing, line for line\n"
+"  --format table|d2l|pytorch\n"
+"                          netlang's table (default), D2L's listing line for line,\n"
+"                          or the network as a runnable PyTorch module\n"
 "  --train                 train on Fashion-MNIST with the file's train { } settings\n"
 "  --eval                  report test accuracy of --load'ed weights\n"
 "  --time                  forward/backward time per layer and examples/sec\n"
+"  --export FILE.onnx      write the network and its weights (--load, else --seed's) as ONNX\n"
+"  --logits FILE           write the test images' logits (the first --steps batches, or all)\n"
 "Settings (override the file's train { } section; see netlang(1)):\n";
 
 static const char usage_tail[] =
@@ -51,7 +57,8 @@ static void usage(FILE *f)
 }
 
 /* getopt's values: the actions, then one per setting. */
-enum { OPT_SHAPES = 256, OPT_FORMAT, OPT_TRAIN, OPT_EVAL, OPT_TIME, OPT_SETTING };
+enum { OPT_SHAPES = 256, OPT_FORMAT, OPT_TRAIN, OPT_EVAL, OPT_TIME, OPT_EXPORT,
+       OPT_LOGITS, OPT_IMPORT, OPT_SETTING };
 
 static const struct option actions[] = {
 	{ "shapes", no_argument, NULL, OPT_SHAPES },
@@ -59,6 +66,9 @@ static const struct option actions[] = {
 	{ "train", no_argument, NULL, OPT_TRAIN },
 	{ "eval", no_argument, NULL, OPT_EVAL },
 	{ "time", no_argument, NULL, OPT_TIME },
+	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "logits", required_argument, NULL, OPT_LOGITS },
+	{ "import", required_argument, NULL, OPT_IMPORT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 };
@@ -135,9 +145,10 @@ int main(int argc, char **argv)
 {
 	nl_options o;
 	nl_options_init(&o);
-	enum { SHAPES, TRAIN, EVAL, TIME } action = SHAPES;
+	enum { SHAPES, TRAIN, EVAL, TIME, EXPORT, LOGITS } action = SHAPES;
 	nl_format fmt = NL_FMT_TABLE;
-	const char *script = NULL;
+	int pytorch = 0;
+	const char *script = NULL, *out_path = NULL, *import_path = NULL;
 	int c;
 	struct option longopts[NACTIONS + NL_NSETTINGS + 1];
 	make_longopts(longopts);
@@ -149,10 +160,14 @@ int main(int argc, char **argv)
 		case OPT_TRAIN: action = TRAIN; break;
 		case OPT_EVAL: action = EVAL; break;
 		case OPT_TIME: action = TIME; break;
+		case OPT_EXPORT: action = EXPORT; out_path = optarg; break;
+		case OPT_LOGITS: action = LOGITS; out_path = optarg; break;
+		case OPT_IMPORT: import_path = optarg; break;
 		case OPT_FORMAT:
+			pytorch = strcmp(optarg, "pytorch") == 0;
 			if (strcmp(optarg, "table") == 0) fmt = NL_FMT_TABLE;
 			else if (strcmp(optarg, "d2l") == 0) fmt = NL_FMT_D2L;
-			else return bad_value("format", optarg, "table or d2l"), 2;
+			else if (!pytorch) return bad_value("format", optarg, "table, d2l or pytorch"), 2;
 			break;
 		case 'f': script = optarg; break;
 		case 'k': nl_options_set_text(&o, NL_SET_KEEP_GOING, NULL, NULL, 0); break;
@@ -175,6 +190,13 @@ int main(int argc, char **argv)
 			break;
 		}
 		}
+	}
+	if (import_path) {
+		if (optind != argc) {
+			fprintf(stderr, "netlang: --import reads a model, not a .net file\n");
+			return 2;
+		}
+		return nl_import_onnx(stdout, import_path) ? 1 : 0;
 	}
 	if (argc - optind > 1) {
 		fprintf(stderr, "netlang: one .net file at a time (got %d)\n", argc - optind);
@@ -219,9 +241,10 @@ int main(int argc, char **argv)
 	if (o.resize > 0)
 		nl_override_input_size(cx, o.resize, o.resize);
 	nl_graph *g = nl_build(cx);
-	nl_ctx_free(cx);
-	if (!g)
+	if (!g) {
+		nl_ctx_free(cx);
 		return 1;
+	}
 	/* The report's title: the file's base name without .net. */
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -234,14 +257,22 @@ int main(int argc, char **argv)
 	nl_options_resolve(&o, &g->train);
 	switch (action) {
 	case SHAPES:
+		if (pytorch) {
+			/* the program as written, not only its graph */
+			status = nl_export_pytorch(stdout, cx, g, &o, path) ? 1 : 0;
+			break;
+		}
 		nl_print_graph(stdout, g, fmt);
 		status = fmt == NL_FMT_TABLE && nl_print_memory(stdout, g, &o) ? 1 : 0;
 		break;
+	case EXPORT: status = nl_export_onnx(out_path, g, &o) ? 1 : 0; break;
+	case LOGITS: status = nl_export_logits(out_path, g, &o) ? 1 : 0; break;
 	case TRAIN: status = nl_train(g, &o, title); break;
 	case EVAL: status = nl_evaluate(g, &o); break;
 	case TIME: status = nl_time(g, &o); break;
 	default: status = 2; break;
 	}
+	nl_ctx_free(cx);
 	nl_graph_free(g);
 	return status;
 }
