@@ -1,22 +1,12 @@
-/* dataset.h - find, fetch if need be, and load a data set's train and test
- * halves.
+/* dataset.h - open the data set a run names: its train and test halves.
  *
- * spec is NULL (meaning "fashion-mnist"), a data set's name ("fashion-mnist"
- * or "mnist"), or a directory holding the four standard IDX files
+ * spec is NULL (meaning "fashion-mnist"), a known data set's name
+ * (data_sets.h: fashion-mnist, mnist), or a directory holding the four
+ * standard IDX files
  *     train-images-idx3-ubyte[.gz]  train-labels-idx1-ubyte[.gz]
  *     t10k-images-idx3-ubyte[.gz]   t10k-labels-idx1-ubyte[.gz]
  * (a name wins over a directory of the same name: write ./mnist for that).
- *
- * A name is looked up, first hit wins, in
- *   1. $NETLANG_DATA/NAME, then $NETLANG_DATA itself
- *   2. the user's cache, $XDG_CACHE_HOME/netlang/NAME (~/.cache/netlang/NAME)
- *   3. the system's copy, /usr/share/datasets/NAME (Debian's package
- *      dataset-fashion-mnist installs Fashion-MNIST there); tests point
- *      $NETLANG_SYSTEM_DATA_DIR elsewhere instead of /usr/share/datasets
- * and where none has all four files they are downloaded into the cache with
- * curl, from the publisher's site or from $NETLANG_DATA_URL/NAME/ (a mirror
- * laid out like $NETLANG_DATA), each checked against its published MD5 and
- * renamed into place only when it matches.
+ * A name is found, or downloaded, as data_fetch.h describes.
  */
 #ifndef NL_DATASET_H
 #define NL_DATASET_H

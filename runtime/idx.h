@@ -34,4 +34,19 @@ int nl_idx_load(const char *images, const char *labels, nl_dataset *out,
 
 void nl_dataset_free(nl_dataset *d);
 
+/* A data set in the MNIST family is four files in one directory, each
+ * plain or gzipped (NAME or NAME.gz; the plain one wins). */
+#define NL_IDX_NFILES 4
+extern const char *const nl_idx_files[NL_IDX_NFILES];  /* train images, train
+                                                          labels, test images,
+                                                          test labels */
+
+/* How many of the four dir holds (missing[i] says which not), -1 on
+ * out-of-memory. */
+int nl_idx_dir_count(const char *dir, int missing[NL_IDX_NFILES]);
+
+/* Load both halves from dir.  Returns 0, or -1 with a message in err. */
+int nl_idx_dir_load(const char *dir, nl_dataset *train, nl_dataset *test, char *err,
+                    size_t errlen);
+
 #endif

@@ -2,7 +2,10 @@
 libruntime_a_SOURCES += \
 	runtime/md5.h runtime/md5.c \
 	runtime/atomic_file.h runtime/atomic_file.c \
+	runtime/gz_source.h runtime/gz_source.c \
 	runtime/idx.h runtime/idx.c \
+	runtime/data_sets.h runtime/data_sets.c \
+	runtime/data_fetch.h runtime/data_fetch.c \
 	runtime/dataset.h runtime/dataset.c \
 	runtime/weights.h runtime/weights.c \
 	runtime/plot.h runtime/plot.c

@@ -15,6 +15,19 @@ TESTS += tests/data/test_dataset
 tests_data_test_dataset_SOURCES = tests/data/test_dataset.c $(DATA_TEST_HELPERS)
 tests_data_test_dataset_LDADD = $(DATA_TEST_LIBS)
 
+# The real data sets, where a copy is present ($NETLANG_TEST_DATA/NAME);
+# skipped, saying so, where not.  One program per set, so that each is
+# reported on its own.
+OFFICIAL_TESTS = tests/data/official_fashion_mnist tests/data/official_mnist
+check_PROGRAMS += $(OFFICIAL_TESTS)
+TESTS += $(OFFICIAL_TESTS)
+tests_data_official_fashion_mnist_SOURCES = tests/data/test_official.c $(DATA_TEST_HELPERS)
+tests_data_official_fashion_mnist_CPPFLAGS = $(AM_CPPFLAGS) -DNL_TEST_SET='"fashion-mnist"'
+tests_data_official_fashion_mnist_LDADD = $(DATA_TEST_LIBS)
+tests_data_official_mnist_SOURCES = tests/data/test_official.c $(DATA_TEST_HELPERS)
+tests_data_official_mnist_CPPFLAGS = $(AM_CPPFLAGS) -DNL_TEST_SET='"mnist"'
+tests_data_official_mnist_LDADD = $(DATA_TEST_LIBS)
+
 check_PROGRAMS += tests/data/test_weights
 TESTS += tests/data/test_weights
 tests_data_test_weights_SOURCES = tests/data/test_weights.c $(DATA_TEST_HELPERS)
