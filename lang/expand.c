@@ -566,6 +566,13 @@ static void train_spec(nl_ctx *cx, nl_train_spec *t, strpool *pool, size_t *data
 				t->seed = (uint64_t)it->number;
 			} else if (strcmp(k, "momentum") == 0) t->momentum = it->number;
 			else if (strcmp(k, "weight_decay") == 0) t->weight_decay = it->number;
+			else if (strcmp(k, "split") == 0) t->split = it->number;
+			else if (strcmp(k, "normalize") == 0) {
+				t->normalize = it->is_number ? 1 : 2;
+				t->nnorm = it->nvalues ? it->nvalues : 1;
+				for (int j = 0; j < t->nnorm && j < 6; j++)
+					t->norm[j] = it->nvalues ? it->values[j] : it->number;
+			}
 		}
 	}
 }

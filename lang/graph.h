@@ -80,7 +80,7 @@ typedef struct nl_node {
 /* The train { } section.  A field never set is 0 (or NULL); the runtime
  * applies its own defaults and the command line overrides both. */
 typedef struct nl_train_spec {
-	const char *data;   /* "fashion-mnist", "mnist" */
+	const char *data;   /* "fashion-mnist", "mnist", "cifar10", "folder:DIR", a directory */
 	int resize;         /* target side for bilinear resize, 0 = none */
 	int batch;
 	double lr;
@@ -89,6 +89,10 @@ typedef struct nl_train_spec {
 	uint64_t seed;
 	double momentum;
 	double weight_decay;
+	double split;       /* held-out fraction of a folder of images, 0 = unset */
+	int normalize;      /* 0 none, 1 the numbers in norm, 2 auto */
+	int nnorm;          /* 2: one mean and deviation; 2C: C means, C deviations */
+	double norm[6];
 } nl_train_spec;
 
 typedef struct nl_graph {

@@ -134,8 +134,36 @@ static int do_use(nl_ctx *cx, const nl_stmt *s)
 
 static const char *const train_keys[] = {
 	"data", "resize", "batch", "lr", "epochs", "seed", "momentum",
-	"weight_decay", NULL
+	"weight_decay", "split", "normalize", NULL
 };
+
+/* normalize auto, or a mean and a standard deviation for every channel
+ * (2 numbers), or one of each per channel (2C: the means, then the
+ * deviations, as torchvision's Normalize lists them). */
+static int check_normalize(nl_ctx *cx, const nl_train_item *it)
+{
+	if (!it->is_number) {
+		if (strcmp(it->text, "auto") == 0)
+			return NL_OK;
+		nl_diag(cx, it->value_loc, "error", "'normalize' takes auto, or means and standard "
+		        "deviations (normalize 0.5 0.25; one of each per channel: normalize "
+		        "M1 M2 M3 S1 S2 S3)");
+		return NL_ERR;
+	}
+	int n = it->nvalues ? it->nvalues : 1;
+	if (n % 2 || n > 6) {
+		nl_diag(cx, it->value_loc, "error", "'normalize' takes 2 numbers (a mean and a "
+		        "standard deviation) or 2 per channel (2, 4 or 6), not %d", n);
+		return NL_ERR;
+	}
+	for (int i = n / 2; i < n; i++)
+		if (!(it->values[i] > 0)) {
+			nl_diag(cx, it->value_loc, "error", "'normalize': standard deviation %g must "
+			        "be positive", it->values[i]);
+			return NL_ERR;
+		}
+	return NL_OK;
+}
 
 static int check_train(nl_ctx *cx, const nl_stmt *s)
 {
@@ -147,17 +175,29 @@ static int check_train(nl_ctx *cx, const nl_stmt *s)
 		if (!key) {
 			nl_diag(cx, it->loc, "error",
 			        "unknown train setting '%s' (known: data, resize, batch, "
-			        "lr, epochs, seed, momentum, weight_decay)", it->key);
+			        "lr, epochs, seed, momentum, weight_decay, split, normalize)",
+			        it->key);
 			return NL_ERR;
 		}
 		int want_int = k == 1 || k == 2 || k == 4 || k == 5;
 		if (k == 0) {
 			if (it->is_number) {
 				nl_diag(cx, it->value_loc, "error",
-				        "'data' takes a name (fashion-mnist, mnist) or a \"directory\"");
+				        "'data' takes a name (fashion-mnist, mnist, cifar10), "
+				        "folder:DIR or a \"directory\"");
 				return NL_ERR;
 			}
 			continue;
+		}
+		if (k == 9) {
+			if (check_normalize(cx, it) != NL_OK)
+				return NL_ERR;
+			continue;
+		}
+		if (it->nvalues) {
+			nl_diag(cx, it->value_loc, "error", "'%s' takes one number, not %d", key,
+			        it->nvalues);
+			return NL_ERR;
 		}
 		if (!it->is_number || (want_int && !it->is_int)) {
 			nl_diag(cx, it->value_loc, "error", "'%s' takes %s", key,
@@ -174,6 +214,8 @@ static int check_train(nl_ctx *cx, const nl_stmt *s)
 			why = "must be in [0, 1)";
 		else if (k == 7 && !(v >= 0))
 			why = "must not be negative";
+		else if (k == 8 && !(v > 0 && v < 1))
+			why = "must be a fraction between 0 and 1 (split 0.1 holds out a tenth)";
 		if (why) {
 			nl_diag(cx, it->value_loc, "error", "'%s' %s", key, why);
 			return NL_ERR;
