@@ -64,8 +64,8 @@ static int dev_data_load(nl_backend *be, const nl_dataset *ds, int batch, dev_da
 static void gather(nl_plan *p, const dev_data *d, long first, int n)
 {
 	const nl_shape *in = &p->g->nodes[0].shape;
-	p->be->gather(p->be, d->images, d->labels, d->idx + first, n, d->h, d->w,
-	              in->h, in->w, p->input, p->labels);
+	p->be->gather(p->be, d->images, d->labels, d->idx + first, n, 1, d->h, d->w,
+	              in->h, in->w, NULL, p->input, p->labels);
 }
 
 /* Loss and accuracy of the current weights over a whole data set. */
