@@ -151,7 +151,7 @@ static int load_weights(nl_plan *p, const char *path)
 		fprintf(stderr, "netlang: out of memory reading %s\n", path);
 		return -1;
 	}
-	int rc = nl_weights_load(path, p->g, l, host, host + l->nparams);
+	int rc = nl_weights_load(path, p->g, l, host, host + l->nparams, NULL, NULL);
 	if (rc == 0)
 		nl_plan_set_params(p, host, host + l->nparams);
 	free(host);
@@ -167,7 +167,7 @@ static int save_weights(nl_plan *p, const char *path)
 		return -1;
 	}
 	nl_plan_get_params(p, host, host + l->nparams);
-	int rc = nl_weights_save(path, p->g, l, host, host + l->nparams);
+	int rc = nl_weights_save(path, p->g, l, host, host + l->nparams, NULL, 0);
 	free(host);
 	return rc;
 }
