@@ -4,6 +4,8 @@ libruntime_a_SOURCES += \
 	runtime/atomic_file.h runtime/atomic_file.c \
 	runtime/gz_source.h runtime/gz_source.c \
 	runtime/idx.h runtime/idx.c \
+	runtime/image.h runtime/image.c runtime/image_png.c runtime/image_jpeg.c \
+	runtime/image_resize.c \
 	runtime/data_sets.h runtime/data_sets.c \
 	runtime/data_fetch.h runtime/data_fetch.c \
 	runtime/dataset.h runtime/dataset.c \

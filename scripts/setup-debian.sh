@@ -17,7 +17,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config flex bison \
-	libreadline-dev zlib1g-dev libopenblas-dev curl \
+	libreadline-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev libopenblas-dev curl \
 	dataset-fashion-mnist \
 	clang libclang-rt-dev tmux python3 >/dev/null
 echo "setup-debian.sh: build dependencies and Fashion-MNIST installed"

@@ -38,3 +38,11 @@ TESTS += tests/data/test_plot
 EXTRA_DIST += tests/data/check_svg.py
 tests_data_test_plot_SOURCES = tests/data/test_plot.c $(DATA_TEST_HELPERS)
 tests_data_test_plot_LDADD = $(DATA_TEST_LIBS)
+
+# Images: the test writes its own with libpng and libjpeg-turbo
+# (imgwrite.c).
+IMG_TEST_HELPERS = $(DATA_TEST_HELPERS) tests/data/imgwrite.h tests/data/imgwrite.c
+check_PROGRAMS += tests/data/test_image
+TESTS += tests/data/test_image
+tests_data_test_image_SOURCES = tests/data/test_image.c $(IMG_TEST_HELPERS)
+tests_data_test_image_LDADD = $(DATA_TEST_LIBS)
