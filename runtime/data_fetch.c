@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "runtime/cifar.h"
 #include "runtime/data_fetch.h"
 #include "runtime/gz_source.h"
 #include "runtime/md5.h"
@@ -88,6 +89,8 @@ static int present(const nl_known_set *ks, const char *dir)
 		int missing[NL_IDX_NFILES];
 		return nl_idx_dir_count(dir, missing) == NL_IDX_NFILES;
 	}
+	case NL_SET_CIFAR:
+		return nl_cifar_dir_present(dir);
 	}
 	return 0;
 }
@@ -95,11 +98,24 @@ static int present(const nl_known_set *ks, const char *dir)
 static int load(const nl_known_set *ks, const char *dir, nl_dataset *train,
                 nl_dataset *test, char *err, size_t errlen)
 {
+	int rc = -1;
 	switch (ks->format) {
 	case NL_SET_IDX:
-		return nl_idx_dir_load(dir, train, test, err, errlen);
+		rc = nl_idx_dir_load(dir, train, test, err, errlen);
+		break;
+	case NL_SET_CIFAR:
+		rc = nl_cifar_dir_load(dir, train, test, err, errlen);
+		break;
 	}
-	return -1;
+	if (rc == 0 && ks->class_names && train->classes == test->classes &&
+	    (nl_dataset_set_names(train, ks->class_names, train->classes) != 0 ||
+	     nl_dataset_set_names(test, ks->class_names, test->classes) != 0)) {
+		snprintf(err, errlen, "out of memory");
+		nl_dataset_free(train);
+		nl_dataset_free(test);
+		rc = -1;
+	}
+	return rc;
 }
 
 /* Try one directory: 1 loaded, 0 not all files there, -1 error reported. */
@@ -255,9 +271,13 @@ static void tell_where_to_put(const nl_known_set *ks, const char *cache, char *c
 	        cache ? cache : "a directory of your choice");
 	for (int i = 0; i < ks->nfiles; i++)
 		fprintf(stderr, "    %s\n", ks->files[i].name);
-	fprintf(stderr, "They are published at %s\n"
-	        "(Any other directory holding them works too: name it with --data DIR or "
-	        "$NETLANG_DATA.)\n", ks->url);
+	fprintf(stderr, "%s published at %s\n"
+	        "(Any other directory holding %s works too: name it with --data DIR or "
+	        "$NETLANG_DATA.)\n", ks->nfiles > 1 ? "They are" : "It is", ks->url,
+	        ks->nfiles > 1 ? "them" : "it");
+	if (ks->format == NL_SET_CIFAR)
+		fprintf(stderr, "Its unpacked cifar-10-batches-bin/ folder (data_batch_1.bin .. "
+		        "data_batch_5.bin, test_batch.bin) does as well.\n");
 	if (ks->debian_package)
 		fprintf(stderr, "On Debian, 'apt-get install %s' installs them in "
 		        "/usr/share/datasets/%s/, where netlang finds them.\n",

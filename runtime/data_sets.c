@@ -4,12 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "runtime/cifar.h"
 #include "runtime/data_sets.h"
 #include "runtime/gz_source.h"
 
 /* The published MD5s are torchvision's; the content MD5s were computed
  * from the published files and agree with Debian's recompressed copy of
  * Fashion-MNIST (the table in tests/data/test_official.c checks both). */
+static const char *const fashion_names[] = {
+	"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+	"Bag", "Ankle boot",
+};
+static const char *const digit_names[] = {
+	"0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+};
+
 static const nl_known_set known[] = {
 	{ "fashion-mnist", "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
 	  "dataset-fashion-mnist", NL_SET_IDX, 4, {
@@ -20,7 +29,7 @@ static const nl_known_set known[] = {
 		{ "t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79",
 		  "8181f5470baa50b63fa0f6fddb340f0a" },
 		{ "t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310",
-		  "15d484375f8d13e6eb1aabb0c3f46965" } } },
+		  "15d484375f8d13e6eb1aabb0c3f46965" } }, fashion_names },
 	{ "mnist", "https://ossci-datasets.s3.amazonaws.com/mnist/", NULL, NL_SET_IDX, 4, {
 		{ "train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873",
 		  "6bbc9ace898e44ae57da46a324031adb" },
@@ -29,10 +38,14 @@ static const nl_known_set known[] = {
 		{ "t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3",
 		  "2646ac647ad5339dbf082846283269ea" },
 		{ "t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c",
-		  "27ae3e4e09519cfbb04c329615203637" } } },
+		  "27ae3e4e09519cfbb04c329615203637" } }, digit_names },
+	/* The binary version's archive, its MD5 as the CIFAR page lists it; read
+	 * without unpacking, so its own bytes are what identifies it. */
+	{ "cifar10", "https://www.cs.toronto.edu/~kriz/", NULL, NL_SET_CIFAR, 1, {
+		{ NL_CIFAR_ARCHIVE, "c32a1d4ab5d03f1284b67883e8d87530", NULL } }, nl_cifar_names },
 };
 
-const char nl_known_set_names[] = "fashion-mnist, mnist";
+const char nl_known_set_names[] = "fashion-mnist, mnist, cifar10";
 
 const nl_known_set *nl_known_set_named(const char *name)
 {

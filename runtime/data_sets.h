@@ -20,7 +20,10 @@ typedef struct nl_known_file {
 	const char *content_md5;    /* of its decompressed content; NULL: not recorded */
 } nl_known_file;
 
-typedef enum nl_set_format { NL_SET_IDX } nl_set_format;
+typedef enum nl_set_format {
+	NL_SET_IDX,                 /* four IDX files (idx.h) */
+	NL_SET_CIFAR                /* CIFAR-10's binary batches or their archive (cifar.h) */
+} nl_set_format;
 
 #define NL_KNOWN_MAX_FILES 4
 
@@ -31,12 +34,13 @@ typedef struct nl_known_set {
 	nl_set_format format;
 	int nfiles;
 	nl_known_file files[NL_KNOWN_MAX_FILES];
+	const char *const *class_names;     /* in label order; NULL: none */
 } nl_known_set;
 
 /* The set called name, or NULL. */
 const nl_known_set *nl_known_set_named(const char *name);
 
-/* "fashion-mnist, mnist": the names, for messages. */
+/* "fashion-mnist, mnist, cifar10": the names, for messages. */
 extern const char nl_known_set_names[];
 
 /* Whether the copy of ks in dir is the official one, by content: each

@@ -188,6 +188,7 @@ int nl_idx_load(const char *images, const char *labels, nl_dataset *out,
 	out->images = img;
 	out->labels = lab;
 	out->n = (int)idims[0];
+	out->c = 1;
 	out->h = (int)idims[1];
 	out->w = (int)idims[2];
 	out->classes = NL_IDX_CLASSES;
@@ -196,15 +197,6 @@ fail:
 	free(img);
 	free(lab);
 	return -1;
-}
-
-void nl_dataset_free(nl_dataset *d)
-{
-	if (!d)
-		return;
-	free(d->images);
-	free(d->labels);
-	memset(d, 0, sizeof *d);
 }
 
 static int is_file(const char *path)

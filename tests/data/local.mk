@@ -39,10 +39,20 @@ EXTRA_DIST += tests/data/check_svg.py
 tests_data_test_plot_SOURCES = tests/data/test_plot.c $(DATA_TEST_HELPERS)
 tests_data_test_plot_LDADD = $(DATA_TEST_LIBS)
 
-# Images: the test writes its own with libpng and libjpeg-turbo
-# (imgwrite.c).
+# Images and folders of images: the test writes its own with libpng and
+# libjpeg-turbo (imgwrite.c); mkdata writes folders and CIFAR-10 files for
+# the shell tests that train on them.
 IMG_TEST_HELPERS = $(DATA_TEST_HELPERS) tests/data/imgwrite.h tests/data/imgwrite.c
-check_PROGRAMS += tests/data/test_image
-TESTS += tests/data/test_image
+check_PROGRAMS += tests/data/test_image tests/data/test_folder tests/data/test_cifar \
+	tests/data/mkdata
+TESTS += tests/data/test_image tests/data/test_folder tests/data/test_cifar
 tests_data_test_image_SOURCES = tests/data/test_image.c $(IMG_TEST_HELPERS)
 tests_data_test_image_LDADD = $(DATA_TEST_LIBS)
+tests_data_test_folder_SOURCES = tests/data/test_folder.c $(IMG_TEST_HELPERS)
+tests_data_test_folder_LDADD = $(DATA_TEST_LIBS)
+tests_data_test_cifar_SOURCES = tests/data/test_cifar.c $(IMG_TEST_HELPERS)
+tests_data_test_cifar_LDADD = $(DATA_TEST_LIBS)
+tests_data_mkdata_SOURCES = tests/data/mkdata.c tests/data/imgwrite.h tests/data/imgwrite.c
+tests_data_mkdata_LDADD = $(LIBS)
+TESTS += tests/data/own_data.sh
+EXTRA_DIST += tests/data/own_data.sh
