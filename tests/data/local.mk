@@ -56,3 +56,5 @@ tests_data_mkdata_SOURCES = tests/data/mkdata.c tests/data/imgwrite.h tests/data
 tests_data_mkdata_LDADD = $(LIBS)
 TESTS += tests/data/own_data.sh
 EXTRA_DIST += tests/data/own_data.sh
+# The image readers' fuzz target, run by hand or CI (not by make check).
+EXTRA_DIST += tests/fuzz/fuzz_image.c tests/fuzz/run_image.sh tests/fuzz/corpus-image
