@@ -19,6 +19,7 @@ void nl_arena_init(nl_arena *a)
 {
 	a->head = NULL;
 	a->used = a->cap = 0;
+	a->on_oom = NULL;
 }
 
 void *nl_arena_alloc(nl_arena *a, size_t n)
@@ -31,10 +32,11 @@ void *nl_arena_alloc(nl_arena *a, size_t n)
 			cap *= 2;
 		/* calloc: fresh chunks come zeroed (often straight from mmap), and
 		 * bump allocation never hands out memory twice, so no memset */
-		nl_arena_chunk *c = calloc(1, sizeof *c + cap);
+		nl_arena_chunk *c = cap <= SIZE_MAX - sizeof *c ? calloc(1, sizeof *c + cap) : NULL;
 		if (!c) {
-			fputs("netlang: out of memory\n", stderr);
-			abort();
+			if (a->on_oom)
+				longjmp(*a->on_oom, 1);
+			return NULL;
 		}
 		c->next = a->head;
 		a->head = c;
@@ -49,6 +51,8 @@ void *nl_arena_alloc(nl_arena *a, size_t n)
 char *nl_arena_strndup(nl_arena *a, const char *s, size_t n)
 {
 	char *p = nl_arena_alloc(a, n + 1);
+	if (!p)
+		return NULL;
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;

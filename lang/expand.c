@@ -18,6 +18,9 @@
 
 #include "lang/ctx.h"
 #include "lang/graph_store.h"
+#include "lang/kinds.h"
+#include "lang/names.h"
+#include "lang/suggest.h"
 #include "lang/shape.h"
 
 #ifndef NL_MAX_NODES
@@ -40,12 +43,14 @@ typedef struct frame {
 typedef struct builder {
 	nl_ctx *cx;
 	nl_node *nodes;
-	int n, cap;
+	int n;
+	size_t cap;
 	int *edges;            /* node inputs; nodes hold offsets until the end */
 	size_t nedges, capedges;
 	size_t *edge_at;       /* per node: offset of its inputs in edges */
 	nl_origin *origins;
-	int norigins, caporigins;
+	int norigins;
+	size_t caporigins;
 	int origin;            /* innermost call, -1 at top level */
 	int tip;
 	frame *frame;
@@ -54,6 +59,8 @@ typedef struct builder {
 	int nesting;
 	int64_t steps;
 	int notes;
+	int quiet;             /* estimating: failures print nothing */
+	int64_t budget;        /* estimating: AST nodes left to look at */
 } builder;
 
 static int fail(builder *b, nl_loc loc, const char *fmt, ...)
@@ -62,26 +69,30 @@ static int fail(builder *b, nl_loc loc, const char *fmt, ...)
 static int fail(builder *b, nl_loc loc, const char *fmt, ...)
 {
 	va_list ap;
+	if (b->quiet)
+		return -1;
 	va_start(ap, fmt);
 	nl_vdiag(b->cx->diag, loc, "error", fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
-static void *grow(void *p, size_t elem, size_t *cap, size_t need)
+/* Make room for need elements in *p (doubling); -1 when memory ran out,
+ * leaving *p as it was. */
+static int grow(void *pp, size_t elem, size_t *cap, size_t need)
 {
+	void **p = pp;
 	if (need <= *cap)
-		return p;
+		return 0;
 	size_t c = *cap ? *cap : 64;
 	while (c < need)
 		c *= 2;
-	void *q = realloc(p, c * elem);
-	if (!q) {
-		fputs("netlang: out of memory\n", stderr);
-		abort();
-	}
+	void *q = realloc(*p, c * elem);
+	if (!q)
+		return -1;
+	*p = q;
 	*cap = c;
-	return q;
+	return 0;
 }
 
 /* ---- expressions ---- */
@@ -91,6 +102,13 @@ static int lookup(const builder *b, const char *name, int64_t *v)
 	const frame *f = b->frame;
 	if (!f)
 		return -1;
+	if (f->def->param_index) {
+		int i = nl_names_get(f->def->param_index, name);
+		if (i < 0)
+			return -1;
+		*v = f->vals[i];
+		return 0;
+	}
 	for (int i = 0; i < f->def->nargs; i++)
 		if (strcmp(f->def->params[i], name) == 0) {
 			*v = f->vals[i];
@@ -136,7 +154,7 @@ static int eval(builder *b, const nl_expr *e, int64_t *out)
 		if (lookup(b, e->name, out) == 0)
 			return 0;
 		if (looks_like_size(b, e->name)) {
-			char hint[160];
+			char hint[512];
 			size_t k = 0;
 			for (const char *p = e->name; *p && k + 4 < sizeof hint; p++) {
 				if (*p == 'x') {
@@ -234,13 +252,14 @@ static nl_node *new_node(builder *b, nl_kind k, const nl_stmt *s, int ninputs)
 		fail(b, s->loc, "the network has more than %d layers", NL_MAX_NODES);
 		return NULL;
 	}
-	size_t cap = (size_t)b->cap;
-	b->nodes = grow(b->nodes, sizeof *b->nodes, &cap, (size_t)b->n + 1);
-	cap = (size_t)b->cap;
-	b->edge_at = grow(b->edge_at, sizeof *b->edge_at, &cap, (size_t)b->n + 1);
-	b->cap = (int)cap;
-	b->edges = grow(b->edges, sizeof *b->edges, &b->capedges,
-	                b->nedges + (size_t)ninputs);
+	size_t cap = b->cap, cap2 = b->cap;
+	if (grow(&b->nodes, sizeof *b->nodes, &cap, (size_t)b->n + 1) ||
+	    grow(&b->edge_at, sizeof *b->edge_at, &cap2, (size_t)b->n + 1) ||
+	    grow(&b->edges, sizeof *b->edges, &b->capedges, b->nedges + (size_t)ninputs)) {
+		fail(b, s->loc, "out of memory after %d layers", b->n);
+		return NULL;
+	}
+	b->cap = cap < cap2 ? cap : cap2;
 	b->edge_at[b->n] = b->nedges;
 	b->nedges += (size_t)ninputs;
 	nl_node *nd = &b->nodes[b->n++];
@@ -253,12 +272,26 @@ static nl_node *new_node(builder *b, nl_kind k, const nl_stmt *s, int ninputs)
 }
 
 /* Finish a one-input node: shape it from the tip and make it the tip. */
+/* A shape that fails only because --resize changed the input says so. */
+static int shape_fail(builder *b, nl_loc loc, const char *why)
+{
+	fail(b, loc, "%s", why);
+	const nl_ctx *cx = b->cx;
+	if (cx->input_h > 0 && !b->quiet && cx->input_index >= 0) {
+		const nl_stmt *in = cx->stmts.v[cx->input_index];
+		nl_diag(b->cx, in->loc, "note", "the input is %dx%dx%d because of --resize %d; "
+		        "the net as written may not work at that size", b->nodes[0].shape.c,
+		        cx->input_h, cx->input_w, cx->input_h);
+	}
+	return -1;
+}
+
 static int link_node(builder *b, nl_node *nd, const nl_stmt *s)
 {
 	char why[256];
 	b->edges[b->edge_at[b->n - 1]] = b->tip;
 	if (nl_shape_layer(nd, &b->nodes[b->tip].shape, why, sizeof why))
-		return fail(b, s->loc, "%s", why);
+		return shape_fail(b, s->loc, why);
 	b->tip = b->n - 1;
 	return 0;
 }
@@ -268,10 +301,11 @@ static int expand_layer(builder *b, const nl_stmt *s)
 	nl_node *nd = new_node(b, s->layer, s, 1);
 	if (!nd)
 		return -1;
-	const char *w = nl_kind_name(s->layer);
-	switch (s->layer) {
-	case NL_CONV: case NL_MAXPOOL: case NL_AVGPOOL: {
-		char what[64];
+	const nl_kind_info *ki = nl_kind_info_of(s->layer);
+	const char *w = ki->word;
+	char what[64];
+	switch (ki->syntax) {
+	case NL_SYN_CONV: case NL_SYN_POOL:
 		snprintf(what, sizeof what, "%s kernel", w);
 		if (eval_pair(b, &s->kernel, 1, what, &nd->kh, &nd->kw))
 			return -1;
@@ -279,7 +313,7 @@ static int expand_layer(builder *b, const nl_stmt *s)
 			snprintf(what, sizeof what, "%s stride", w);
 			if (eval_pair(b, &s->stride, 1, what, &nd->sh, &nd->sw))
 				return -1;
-		} else if (s->layer == NL_CONV) {
+		} else if (ki->syntax == NL_SYN_CONV) {
 			nd->sh = nd->sw = 1;
 		} else {
 			nd->sh = nd->kh;  /* pooling: stride defaults to the kernel */
@@ -290,32 +324,113 @@ static int expand_layer(builder *b, const nl_stmt *s)
 			if (eval_pair(b, &s->pad, 0, what, &nd->ph, &nd->pw))
 				return -1;
 		}
-		if (s->layer == NL_CONV &&
-		    eval_int(b, s->out, 1, "conv output channels", &nd->out))
+		if (ki->syntax == NL_SYN_CONV) {
+			snprintf(what, sizeof what, "%s output channels", w);
+			if (eval_int(b, s->out, 1, what, &nd->out))
+				return -1;
+		}
+		break;
+	case NL_SYN_FEATURES:
+		snprintf(what, sizeof what, "%s output features", w);
+		if (eval_int(b, s->out, 1, what, &nd->out))
 			return -1;
 		break;
-	}
-	case NL_FC:
-		if (eval_int(b, s->out, 1, "fc output features", &nd->out))
-			return -1;
-		break;
-	case NL_DROPOUT:
+	case NL_SYN_PROB:
 		if (!(s->p >= 0 && s->p < 1))
-			return fail(b, s->loc, "dropout probability must be in [0, 1), got %s",
-			            s->p_text ? s->p_text : "?");
+			return fail(b, s->loc, "%s probability must be in [0, 1), got %s",
+			            w, s->p_text ? s->p_text : "?");
 		nd->p = (float)s->p;
-		break;
-	case NL_BATCHNORM:
-		nd->eps = 1e-5f;
-		nd->momentum = 0.1f;
 		break;
 	default:
 		break;
+	}
+	if (ki->params == NL_PAR_NORM) {
+		nd->eps = 1e-5f;      /* PyTorch's defaults */
+		nd->momentum = 0.1f;
 	}
 	return link_node(b, nd, s);
 }
 
 static int expand_list(builder *b, const nl_stmt *s);
+
+/* ---- the layer limit, before the layers ---- */
+
+/* How many layers a statement list makes at the least, as far as can be
+ * seen without making them: layers and joins count, repeats multiply by
+ * counts that evaluate here, calls count their bodies, and whatever cannot
+ * be evaluated (or looks too far: the budget) counts as nothing.  So a
+ * `repeat 100000000 { conv ... }` is refused before its first layer, not
+ * after ten million of them and gigabytes. */
+static int64_t min_layers(builder *b, const nl_stmt *s)
+{
+	const int64_t cap = (int64_t)NL_MAX_NODES + 1;
+	int64_t total = 0, v;
+	for (; s && total < cap && b->budget > 0; s = s->next) {
+		b->budget--;
+		int64_t k = 0;
+		switch (s->kind) {
+		case NL_S_LAYER:
+			k = 1;
+			break;
+		case NL_S_REPEAT:
+			if (eval(b, s->cond, &v) == 0 && v > 0) {
+				k = min_layers(b, s->body);
+				k = k > 0 && v > cap / k ? cap : k * v;
+			}
+			break;
+		case NL_S_IF:
+			if (eval(b, s->cond, &v) == 0)
+				k = min_layers(b, v ? s->body : s->else_body);
+			break;
+		case NL_S_CONCAT: case NL_S_ADD:
+			k = 1;
+			for (const nl_stmt *br = s->body; br; br = br->next)
+				k += min_layers(b, br->body);
+			break;
+		case NL_S_CALL: {
+			const nl_stmt *def = nl_find_def(b->cx, s->name);
+			if (!def || def->nargs != s->nargs || b->ncalls >= NL_MAX_NESTING)
+				break;
+			int recursive = 0;
+			for (int i = 0; i < b->ncalls; i++)
+				recursive |= b->calls[i] == def;
+			int64_t *vals = recursive ? NULL : malloc(((size_t)s->nargs + 1) * sizeof *vals);
+			int ok = vals != NULL;
+			for (int i = 0; ok && i < s->nargs; i++)
+				ok = eval(b, s->args[i], &vals[i]) == 0;
+			if (ok) {
+				frame f = { def, vals, b->frame };
+				b->frame = &f;
+				b->calls[b->ncalls++] = def;
+				k = min_layers(b, def->body);
+				b->ncalls--;
+				b->frame = f.up;
+			}
+			free(vals);
+			break;
+		}
+		default:
+			break;
+		}
+		total = k > cap - total ? cap : total + k;
+	}
+	return total;
+}
+
+/* Refuse a repeat whose layers cannot fit under the limit. */
+static int check_repeat_size(builder *b, const nl_stmt *s, int n)
+{
+	int quiet = b->quiet;
+	b->quiet = 1;
+	b->budget = 100000;
+	int64_t per = min_layers(b, s->body);
+	b->quiet = quiet;
+	int64_t room = (int64_t)NL_MAX_NODES - b->n;
+	if (per > 0 && n > room / per)
+		return fail(b, s->loc, "repeat %d of at least %lld layer%s each makes more than "
+		            "%d layers", n, (long long)per, per == 1 ? "" : "s", NL_MAX_NODES);
+	return 0;
+}
 
 static int enter(builder *b, const nl_stmt *s)
 {
@@ -347,10 +462,11 @@ static int expand_join(builder *b, const nl_stmt *s)
 	int base = b->tip, i = 0, saved_origin = b->origin, rc = 0;
 	if (b->origin < 0 && !b->frame) {
 		/* A join at top level is listed as one line, like a block call. */
-		size_t cap = (size_t)b->caporigins;
-		b->origins = grow(b->origins, sizeof *b->origins, &cap,
-		                  (size_t)b->norigins + 1);
-		b->caporigins = (int)cap;
+		if (grow(&b->origins, sizeof *b->origins, &b->caporigins,
+		         (size_t)b->norigins + 1)) {
+			free(tips);
+			return fail(b, s->loc, "out of memory");
+		}
 		b->origins[b->norigins] = (nl_origin){ w, s->loc, -1, -1 };
 		b->origin = b->norigins++;
 	}
@@ -382,12 +498,14 @@ static int expand_join(builder *b, const nl_stmt *s)
 				bk = bk->next;
 			nl_loc l1 = join_loc(b, tips[0], base, s->body);
 			nl_loc l2 = join_loc(b, tips[i], base, bk);
-			rc = fail(b, s->loc, "%s of %s (from %s:%d:%d) and %s (from %s:%d:%d): %s",
+			char why[512];
+			snprintf(why, sizeof why, "%s of %s (from %s:%d:%d) and %s (from %s:%d:%d): %s",
 			          w, nl_shape_str(&sh, s1, sizeof s1), l1.file, l1.line, l1.col,
 			          nl_shape_str(t, s2, sizeof s2), l2.file, l2.line, l2.col,
 			          s->kind == NL_S_ADD ? "shapes differ"
 			          : t->rank != sh.rank ? "one is flat, the other is not"
 			          : "heights and widths differ");
+			rc = shape_fail(b, s->loc, why);
 			goto out;
 		}
 		channels += t->c;
@@ -400,7 +518,7 @@ static int expand_join(builder *b, const nl_stmt *s)
 		sh.c = (int)channels;
 	} else {
 		int64_t e = (int64_t)sh.c * sh.h * sh.w;
-		nd->flops = (int64_t)(nbr - 1) * e;
+		nd->flops = (int64_t)(nbr - 1) * nl_kind_info_of(NL_ADD)->cost * e;
 	}
 	nd->shape = sh;
 	b->tip = b->n - 1;
@@ -410,6 +528,32 @@ out:
 	b->origin = saved_origin;
 	free(tips);
 	return rc;
+}
+
+/* What an unknown name might have been: " (it is in vgg.net: write `use
+ * vgg` first)" for a library's block, else " (did you mean 'conv'?)" for a
+ * near miss among the layer keywords (when as_layer) and the blocks. */
+static void unknown_hint(builder *b, const char *name, int as_layer, char *hint, size_t len)
+{
+	char lib[96];
+	hint[0] = '\0';
+	if (nl_lib_defining(b->cx, name, lib, sizeof lib)) {
+		snprintf(hint, len, " (%s is defined in %s.net: write `use %s` first%s)", name,
+		         lib, lib, as_layer ? ", then call it with its arguments" : "");
+		return;
+	}
+	nl_suggest sg;
+	nl_suggest_init(&sg, name);
+	if (as_layer)
+		for (int i = 0; nl_kind_keyword(i); i++)
+			nl_suggest_add(&sg, nl_kind_keyword(i));
+	const char **names = NULL;
+	int n = nl_block_names(b->cx, &names);
+	for (int i = 0; i < n; i++)
+		nl_suggest_add(&sg, names[i]);
+	const char *best = nl_suggest_best(&sg);
+	if (best)
+		snprintf(hint, len, " (did you mean '%s'?)", best);
 }
 
 static void call_chain(const builder *b, const nl_stmt *def, char *buf, size_t n)
@@ -429,7 +573,11 @@ static int expand_call(builder *b, const nl_stmt *s)
 {
 	const nl_stmt *def = nl_find_def(b->cx, s->name);
 	if (!def)
-		return fail(b, s->loc, "unknown block '%s'", s->name);
+	{
+		char hint[512];
+		unknown_hint(b, s->name, 0, hint, sizeof hint);
+		return fail(b, s->loc, "unknown block '%s'%s", s->name, hint);
+	}
 	if (def->nargs != s->nargs)
 		return fail(b, s->loc, "'%s' takes %d argument%s, got %d", s->name,
 		            def->nargs, def->nargs == 1 ? "" : "s", s->nargs);
@@ -447,9 +595,10 @@ static int expand_call(builder *b, const nl_stmt *s)
 			free(vals);
 			return -1;
 		}
-	size_t cap = (size_t)b->caporigins;
-	b->origins = grow(b->origins, sizeof *b->origins, &cap, (size_t)b->norigins + 1);
-	b->caporigins = (int)cap;
+	if (grow(&b->origins, sizeof *b->origins, &b->caporigins, (size_t)b->norigins + 1)) {
+		free(vals);
+		return fail(b, s->loc, "out of memory");
+	}
 	int me = b->norigins++;
 	b->origins[me] = (nl_origin){ def->name, s->loc, b->origin, -1 };
 
@@ -481,11 +630,14 @@ static int expand_stmt(builder *b, const nl_stmt *s)
 		return expand_layer(b, s);
 	case NL_S_INPUT:
 		return 0;  /* made before the walk */
-	case NL_S_BARE_NAME:
+	case NL_S_BARE_NAME: {
 		if (nl_find_def(b->cx, s->name))
 			return fail(b, s->loc, "'%s' is a block: call it as %s(...)",
 			            s->name, s->name);
-		return fail(b, s->loc, "unknown layer '%s'", s->name);
+		char hint[512];
+		unknown_hint(b, s->name, 1, hint, sizeof hint);
+		return fail(b, s->loc, "unknown layer '%s'%s", s->name, hint);
+	}
 	case NL_S_CALL: {
 		if (enter(b, s))
 			return -1;
@@ -495,7 +647,8 @@ static int expand_stmt(builder *b, const nl_stmt *s)
 	}
 	case NL_S_REPEAT: {
 		int n = 0;
-		if (eval_int(b, s->cond, 0, "repeat count", &n) || enter(b, s))
+		if (eval_int(b, s->cond, 0, "repeat count", &n) || check_repeat_size(b, s, n) ||
+		    enter(b, s))
 			return -1;
 		int rc = 0;
 		for (int i = 0; i < n && rc == 0; i++) {
@@ -538,43 +691,68 @@ static int expand_list(builder *b, const nl_stmt *s)
 
 /* ---- the result ---- */
 
-typedef struct strpool { char *s; size_t n, cap; } strpool;
+/* Strings copied into one block; failed is set, and 0 returned, when
+ * memory runs out (finish checks once at the end). */
+typedef struct strpool { char *s; size_t n, cap; int failed; } strpool;
 
 static size_t pool_add(strpool *p, const char *s)
 {
 	size_t len = strlen(s) + 1, at = p->n;
-	p->s = grow(p->s, 1, &p->cap, p->n + len);
+	if (p->failed || grow(&p->s, 1, &p->cap, p->n + len)) {
+		p->failed = 1;
+		return 0;
+	}
 	memcpy(p->s + at, s, len);
 	p->n += len;
 	return at;
 }
 
-static void train_spec(nl_ctx *cx, nl_train_spec *t, strpool *pool, size_t *data_at)
+/* A train item's value other than a text: a number, or a list of them or
+ * a word (auto) for a NUMBERS setting, whose value holds no pointer. */
+static void set_value(nl_options *t, int id, const nl_train_item *it, char *err,
+                      size_t errlen)
 {
-	*data_at = SIZE_MAX;
+	if (nl_setting_info(id)->type != NL_ST_NUMBERS)
+		nl_options_set_number(t, id, it->number, it->is_int, err, errlen);
+	else if (!it->is_number)
+		nl_options_set_text(t, id, it->text, err, errlen);
+	else
+		nl_options_set_numbers(t, id, it->nvalues ? it->values : &it->number,
+		                       it->nvalues ? it->nvalues : 1, err, errlen);
+}
+
+/* The train sections' settings; texts go into the pool, at offsets
+ * text_at[id] (SIZE_MAX where none), made pointers once the pool is whole.
+ * load.c checked every item, so setting one cannot fail here. */
+static void train_settings(nl_ctx *cx, nl_options *t, strpool *pool, size_t *text_at)
+{
+	char err[128];
+	nl_options_init(t);
+	for (int i = 0; i < NL_NSETTINGS; i++)
+		text_at[i] = SIZE_MAX;
 	for (int i = 0; i < cx->trains.n; i++) {
 		const nl_stmt *s = cx->trains.v[i];
 		for (const nl_train_item *it = s->items; it; it = it->next) {
-			const char *k = it->key;
-			if (strcmp(k, "data") == 0) *data_at = pool_add(pool, it->text);
-			else if (strcmp(k, "resize") == 0) t->resize = (int)it->number;
-			else if (strcmp(k, "batch") == 0) t->batch = (int)it->number;
-			else if (strcmp(k, "lr") == 0) t->lr = it->number;
-			else if (strcmp(k, "epochs") == 0) t->epochs = (int)it->number;
-			else if (strcmp(k, "seed") == 0) {
-				t->has_seed = 1;
-				t->seed = (uint64_t)it->number;
-			} else if (strcmp(k, "momentum") == 0) t->momentum = it->number;
-			else if (strcmp(k, "weight_decay") == 0) t->weight_decay = it->number;
-			else if (strcmp(k, "split") == 0) t->split = it->number;
-			else if (strcmp(k, "normalize") == 0) {
-				t->normalize = it->is_number ? 1 : 2;
-				t->nnorm = it->nvalues ? it->nvalues : 1;
-				for (int j = 0; j < t->nnorm && j < 6; j++)
-					t->norm[j] = it->nvalues ? it->values[j] : it->number;
+			int id = nl_setting_find(it->key, strlen(it->key), NL_IN_FILE);
+			if (id < 0)
+				continue;
+			if (nl_setting_info(id)->type == NL_ST_TEXT) {
+				text_at[id] = pool_add(pool, it->text);
+				t->given |= 1u << id;
+			} else {
+				set_value(t, id, it, err, sizeof err);
 			}
 		}
 	}
+}
+
+/* Point the text settings into the finished pool. */
+static void train_texts(nl_options *t, const strpool *pool, const size_t *text_at)
+{
+	char err[128];
+	for (int id = 0; id < NL_NSETTINGS; id++)
+		if (text_at[id] != SIZE_MAX)
+			nl_options_set_text(t, id, pool->s + text_at[id], err, sizeof err);
 }
 
 static nl_graph *finish(builder *b)
@@ -590,8 +768,8 @@ static nl_graph *finish(builder *b)
 		return NULL;
 	}
 	strpool pool = { 0 };
-	size_t data_at;
-	train_spec(cx, &g->train, &pool, &data_at);
+	size_t text_at[NL_NSETTINGS];
+	train_settings(cx, &g->train, &pool, text_at);
 	for (int i = 0; i < cx->sources.n; i++)
 		file_at[i] = SIZE_MAX;
 	unsigned id = ++cx->build_id;
@@ -603,8 +781,8 @@ static nl_graph *finish(builder *b)
 	}
 	size_t *name_at = malloc(((size_t)b->norigins + 1) * sizeof *name_at);
 	if (!name_at)
-		abort();
-	for (int i = 0; i < b->norigins; i++) {
+		pool.failed = 1;
+	for (int i = 0; name_at && i < b->norigins; i++) {
 		nl_origin *o = &b->origins[i];
 		const nl_source *src = nl_source_of(o->loc.file);
 		if (file_at[src->id] == SIZE_MAX)
@@ -620,6 +798,14 @@ static nl_graph *finish(builder *b)
 			name_at[i] = SIZE_MAX;  /* "concat", "add": static strings */
 		}
 	}
+	if (pool.failed) {
+		free(name_at);
+		free(file_at);
+		free(pool.s);
+		free(g);
+		free(st);
+		return NULL;
+	}
 	/* pass 2: pointers */
 	for (int i = 0; i < b->n; i++) {
 		nl_node *nd = &b->nodes[i];
@@ -634,8 +820,7 @@ static nl_graph *finish(builder *b)
 		if (name_at[i] != SIZE_MAX)
 			o->name = pool.s + name_at[i];
 	}
-	if (data_at != SIZE_MAX)
-		g->train.data = pool.s + data_at;
+	train_texts(&g->train, &pool, text_at);
 	free(name_at);
 	free(file_at);
 	free(b->edge_at);
@@ -674,6 +859,201 @@ static int make_input(builder *b, const nl_stmt *s)
 	return 0;
 }
 
+/* softmax is for the loss to fuse: anywhere but last is a mistake (nodes
+ * [from, n - 1) are checked). */
+static int check_last(builder *b, int from)
+{
+	for (int i = from > 0 ? from : 0; i + 1 < b->n; i++)
+		if (nl_kind_has(b->nodes[i].kind, NL_KF_LAST))
+			return fail(b, b->nodes[i].loc, "%s must be the last layer "
+			            "(the loss applies it)", nl_kind_name(b->nodes[i].kind));
+	return 0;
+}
+
+/* ---- a session's build, a statement at a time ---- */
+
+/* Where the builder stood after a top-level statement. */
+typedef struct checkpoint {
+	const nl_stmt *stmt;    /* the last statement expanded (NULL: the input) */
+	int n, norigins, tip;
+	size_t nedges;
+	int64_t steps, params, flops;
+} checkpoint;
+
+struct nl_build_cache {
+	builder b;              /* the kept build's arrays and counters */
+	checkpoint *ck;         /* ck[k]: after statements [0, k) */
+	int nck, capck;
+	const nl_stmt *input;   /* what the input node was made from, and at */
+	int input_h, input_w;   /* which override */
+	int *edges_seen;        /* b.edges when inputs were made pointers */
+	int pointed;            /* nodes whose inputs are pointers into it */
+};
+
+void nl_build_cache_free(nl_build_cache *c)
+{
+	if (!c)
+		return;
+	free(c->b.nodes);
+	free(c->b.edges);
+	free(c->b.edge_at);
+	free(c->b.origins);
+	free(c->b.calls);
+	free(c->ck);
+	free(c);
+}
+
+static void restore(builder *b, const checkpoint *k)
+{
+	b->n = k->n;
+	b->nedges = k->nedges;
+	b->norigins = k->norigins;
+	b->tip = k->tip;
+	b->steps = k->steps;
+	b->origin = -1;
+	b->frame = NULL;
+	b->ncalls = 0;
+	b->nesting = 0;
+}
+
+/* Record where the builder stands after stmt; -1 when memory ran out. */
+static int push_checkpoint(nl_build_cache *c, const nl_stmt *stmt)
+{
+	size_t cap = (size_t)c->capck;
+	if (grow(&c->ck, sizeof *c->ck, &cap, (size_t)c->nck + 1))
+		return -1;
+	c->capck = (int)cap;
+	const builder *b = &c->b;
+	checkpoint k = { stmt, b->n, b->norigins, b->tip, b->nedges, b->steps, 0, 0 };
+	int from = 0;
+	if (c->nck > 0) {
+		k.params = c->ck[c->nck - 1].params;
+		k.flops = c->ck[c->nck - 1].flops;
+		from = c->ck[c->nck - 1].n;
+	}
+	for (int i = from; i < b->n; i++) {
+		k.params += b->nodes[i].params;
+		k.flops += b->nodes[i].flops;
+	}
+	c->ck[c->nck++] = k;
+	return 0;
+}
+
+/* The train sections' settings, texts pointing into the context. */
+static void train_settings_direct(nl_ctx *cx, nl_options *t)
+{
+	char err[128];
+	nl_options_init(t);
+	for (int i = 0; i < cx->trains.n; i++) {
+		const nl_stmt *s = cx->trains.v[i];
+		for (const nl_train_item *it = s->items; it; it = it->next) {
+			int id = nl_setting_find(it->key, strlen(it->key), NL_IN_FILE);
+			if (id < 0)
+				continue;
+			if (nl_setting_info(id)->type == NL_ST_TEXT)
+				nl_options_set_text(t, id, it->text, err, sizeof err);
+			else
+				set_value(t, id, it, err, sizeof err);
+		}
+	}
+}
+
+/* A graph that borrows the kept build's arrays (see nl_set_incremental). */
+static nl_graph *borrow(nl_build_cache *c)
+{
+	builder *b = &c->b;
+	nl_graph *g = calloc(1, sizeof *g);
+	nl_graph_store *st = calloc(1, sizeof *st);
+	if (!g || !st) {
+		free(g);
+		free(st);
+		return NULL;
+	}
+	st->borrowed = 1;
+	if (c->edges_seen != b->edges || c->pointed > b->n)
+		c->pointed = 0;   /* the edges moved, or were rolled back */
+	c->edges_seen = b->edges;
+	for (int i = c->pointed; i < b->n; i++)
+		b->nodes[i].inputs = b->nodes[i].ninputs ? b->edges + b->edge_at[i] : NULL;
+	c->pointed = b->n;
+	train_settings_direct(b->cx, &g->train);
+	g->params = c->ck[c->nck - 1].params;
+	g->flops = c->ck[c->nck - 1].flops;
+	g->nnodes = b->n;
+	g->nodes = b->nodes;
+	g->norigins = b->norigins;
+	g->origins = b->origins;
+	g->owner_ = st;
+	return g;
+}
+
+/* Expand what changed since the last build: the statements from the first
+ * one rolled back, undone or not yet built.  A long session costs what its
+ * new lines cost, not what the whole net costs, at every line. */
+static nl_graph *build_incremental(nl_ctx *cx)
+{
+	nl_build_cache *c = cx->cache;
+	if (!c) {
+		c = calloc(1, sizeof *c);
+		if (c && !(c->b.calls = malloc((NL_MAX_NESTING + 1) * sizeof *c->b.calls))) {
+			free(c);
+			c = NULL;
+		}
+		if (!c) {
+			fputs("netlang: out of memory building the network\n", cx->diag);
+			return NULL;
+		}
+		c->b.origin = -1;
+		cx->cache = c;
+	}
+	builder *b = &c->b;
+	b->cx = cx;
+	b->notes = 0;
+	const nl_stmt *in = cx->stmts.v[cx->input_index];
+	int valid = c->nck - 1;   /* statements whose expansion still holds */
+	if (c->input != in || c->input_h != cx->input_h || c->input_w != cx->input_w)
+		valid = -1;
+	if (cx->stmts_changed < valid)
+		valid = cx->stmts_changed;
+	if (valid > cx->stmts.n)
+		valid = cx->stmts.n;
+	if (valid > 0 && c->ck[valid].stmt != cx->stmts.v[valid - 1])
+		valid = -1;
+	cx->stmts_changed = INT_MAX;
+	if (valid < 0) {
+		c->nck = 0;
+		c->pointed = 0;
+		restore(b, &(checkpoint){ NULL, 0, 0, 0, 0, 0, 0, 0 });
+		c->input = NULL;
+		if (make_input(b, in) || push_checkpoint(c, NULL)) {
+			c->nck = 0;
+			fflush(cx->diag);
+			return NULL;
+		}
+		c->input = in;
+		c->input_h = cx->input_h;
+		c->input_w = cx->input_w;
+		valid = 0;
+	}
+	c->nck = valid + 1;
+	restore(b, &c->ck[valid]);
+	int first = b->n, rc = 0;
+	for (int i = valid; rc == 0 && i < cx->stmts.n; i++) {
+		rc = expand_stmt(b, cx->stmts.v[i]);
+		if (rc == 0 && push_checkpoint(c, cx->stmts.v[i]))
+			rc = fail(b, ((const nl_stmt *)cx->stmts.v[i])->loc, "out of memory");
+	}
+	if (rc == 0)
+		rc = check_last(b, first - 1);
+	nl_graph *g = NULL;
+	if (rc == 0 && !(g = borrow(c)))
+		fputs("netlang: out of memory building the network\n", cx->diag);
+	if (!g)
+		restore(b, &c->ck[c->nck - 1]);   /* as the last statement that held left it */
+	fflush(cx->diag);
+	return g;
+}
+
 nl_graph *nl_build(nl_ctx *cx)
 {
 	builder b = { .cx = cx, .origin = -1 };
@@ -685,21 +1065,22 @@ nl_graph *nl_build(nl_ctx *cx)
 		        "'input CxHxW'");
 		return NULL;
 	}
+	if (cx->incremental)
+		return build_incremental(cx);
 	b.calls = malloc((NL_MAX_NESTING + 1) * sizeof *b.calls);
 	int rc = b.calls ? 0 : -1;
+	if (rc)
+		fputs("netlang: out of memory building the network\n", cx->diag);
 	if (rc == 0)
 		rc = make_input(&b, cx->stmts.v[cx->input_index]);
 	for (int i = 0; rc == 0 && i < cx->stmts.n; i++)
 		rc = expand_stmt(&b, cx->stmts.v[i]);
-	/* softmax is for the loss to fuse: anywhere but last is a mistake */
-	for (int i = 0; rc == 0 && i + 1 < b.n; i++)
-		if (b.nodes[i].kind == NL_SOFTMAX)
-			rc = fail(&b, b.nodes[i].loc, "softmax must be the last layer "
-			          "(the loss applies it)");
+	if (rc == 0)
+		rc = check_last(&b, 0);
 	free(b.calls);
 	nl_graph *g = NULL;
-	if (rc == 0)
-		g = finish(&b);
+	if (rc == 0 && !(g = finish(&b)))
+		fprintf(cx->diag, "netlang: out of memory building a network of %d layers\n", b.n);
 	if (!g) {
 		free(b.nodes);
 		free(b.edges);

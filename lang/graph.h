@@ -14,22 +14,14 @@
 
 #include <stdint.h>
 
+#include "lang/settings.h"
+
+/* Layer kinds: one row each in kinds.def, which says what each one is
+ * (syntax, shape rule, parameters...); kinds.h reads the rows. */
 typedef enum nl_kind {
-	NL_INPUT,     /* the image batch                                       */
-	NL_CONV,      /* 2-D convolution with bias                             */
-	NL_MAXPOOL,   /* max pooling (padding never wins: pads are -inf)       */
-	NL_AVGPOOL,   /* average pooling; padded cells count (PyTorch default) */
-	NL_GAVGPOOL,  /* global average pooling: CxHxW -> Cx1x1               */
-	NL_FC,        /* fully connected with bias, on a flat (rank 2) input   */
-	NL_RELU,
-	NL_SIGMOID,
-	NL_TANH,
-	NL_SOFTMAX,   /* along features; fused into the loss when last         */
-	NL_DROPOUT,   /* inverted dropout with probability p                   */
-	NL_FLATTEN,   /* NxCxHxW -> Nx(C*H*W), rank 2                          */
-	NL_BATCHNORM, /* per channel (rank 4) or per feature (rank 2)          */
-	NL_CONCAT,    /* concatenation of >= 2 inputs along channels           */
-	NL_ADD,       /* element-wise sum of >= 2 inputs of one shape          */
+#define NL_KIND(ID, ...) NL_##ID,
+#include "lang/kinds.def"
+#undef NL_KIND
 	NL_NKINDS
 } nl_kind;
 
@@ -77,30 +69,12 @@ typedef struct nl_node {
 	int origin;         /* innermost block call that made it, or -1 */
 } nl_node;
 
-/* The train { } section.  A field never set is 0 (or NULL); the runtime
- * applies its own defaults and the command line overrides both. */
-typedef struct nl_train_spec {
-	const char *data;   /* "fashion-mnist", "mnist", "cifar10", "folder:DIR", a directory */
-	int resize;         /* target side for bilinear resize, 0 = none */
-	int batch;
-	double lr;
-	int epochs;
-	int has_seed;
-	uint64_t seed;
-	double momentum;
-	double weight_decay;
-	double split;       /* held-out fraction of a folder of images, 0 = unset */
-	int normalize;      /* 0 none, 1 the numbers in norm, 2 auto */
-	int nnorm;          /* 2: one mean and deviation; 2C: C means, C deviations */
-	double norm[6];
-} nl_train_spec;
-
 typedef struct nl_graph {
 	int nnodes;
 	nl_node *nodes;     /* topological order; nodes[0] is the input */
 	int norigins;
 	nl_origin *origins;
-	nl_train_spec train;
+	nl_options train;   /* the train { } sections' settings (settings.h) */
 	int64_t params;     /* totals */
 	int64_t flops;
 	void *owner_;       /* private: storage for strings and edges */

@@ -6,13 +6,17 @@
  */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lang/ctx.h"
+#include "lang/names.h"
 #include "lang/parse.h"
+#include "lang/settings.h"
 
 static int load_source(nl_ctx *cx, const char *name, int first_line,
                        const char *text, size_t len, int is_lib,
@@ -33,37 +37,18 @@ static const char *stmt_word(const nl_stmt *s)
 	}
 }
 
-static char *read_file(const char *path, size_t *len)
+static int out_of_memory(nl_ctx *cx, nl_loc loc)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (n < cap) {
-			if (ferror(f)) {
-				free(buf);
-				buf = NULL;
-			}
-			break;
-		}
-		char *b = realloc(buf, cap * 2);
-		if (!b) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = b;
-		cap *= 2;
-	}
-	int saved = errno;
-	fclose(f);
-	errno = saved;
-	*len = n;
-	return buf;
+	nl_diag(cx, loc, "error", "out of memory");
+	return NL_ERR;
+}
+
+/* A program's text: a regular file of at most 1 GiB (the parser's limit).
+ * NULL with why set otherwise. */
+static char *read_file(const char *path, size_t *len, const char **why)
+{
+	*why = NULL;
+	return nl_read_regular(path, (size_t)1 << 30, len, why);
 }
 
 /* Path of NAME.net in the first library directory that has it. */
@@ -80,14 +65,73 @@ static char *find_lib(nl_ctx *cx, const char *name)
 		path[dlen] = '/';
 		memcpy(path + dlen + 1, name, nlen);
 		memcpy(path + dlen + 1 + nlen, ".net", 5);
-		FILE *f = fopen(path, "rb");
-		if (f) {
-			fclose(f);
+		struct stat st;
+		if (stat(path, &st) == 0)   /* read_file refuses what is not a file */
 			return path;
-		}
 		free(path);
 	}
 	return NULL;
+}
+
+/* Does text hold `def block(` (as a whole word, at a line's start after
+ * blanks)? */
+static int defines(const char *text, size_t len, const char *block)
+{
+	size_t blen = strlen(block);
+	for (size_t i = 0; i < len; i++) {
+		if (i && text[i - 1] != '\n')
+			continue;
+		size_t k = i;
+		while (k < len && (text[k] == ' ' || text[k] == '\t'))
+			k++;
+		if (len - k < 4 + blen || memcmp(text + k, "def", 3) != 0 ||
+		    (text[k + 3] != ' ' && text[k + 3] != '\t'))
+			continue;
+		k += 3;
+		while (k < len && (text[k] == ' ' || text[k] == '\t'))
+			k++;
+		if (len - k > blen && memcmp(text + k, block, blen) == 0) {
+			char c = text[k + blen];
+			if (c == '(' || c == ' ' || c == '\t')
+				return 1;
+		}
+	}
+	return 0;
+}
+
+int nl_lib_defining(nl_ctx *cx, const char *block, char *lib, size_t len)
+{
+	for (int d = 0; d < cx->libdirs.n; d++) {
+		DIR *dir = opendir(cx->libdirs.v[d]);
+		if (!dir)
+			continue;
+		struct dirent *e;
+		int found = 0;
+		while (!found && (e = readdir(dir))) {
+			size_t n = strlen(e->d_name);
+			if (n < 5 || strcmp(e->d_name + n - 4, ".net") != 0 || n - 4 >= len)
+				continue;
+			char name[256];
+			snprintf(name, sizeof name, "%.*s", (int)(n - 4), e->d_name);
+			int used = 0;
+			for (int u = 0; u < cx->uses.n; u++)
+				used |= strcmp(((nl_use *)cx->uses.v[u])->name, name) == 0;
+			char *path = used ? NULL : find_lib(cx, name);
+			size_t tlen;
+			const char *why;
+			char *text = path ? read_file(path, &tlen, &why) : NULL;
+			if (text && defines(text, tlen, block)) {
+				snprintf(lib, len, "%s", name);
+				found = 1;
+			}
+			free(text);
+			free(path);
+		}
+		closedir(dir);
+		if (found)
+			return 1;
+	}
+	return 0;
 }
 
 static int do_use(nl_ctx *cx, const nl_stmt *s)
@@ -101,9 +145,15 @@ static int do_use(nl_ctx *cx, const nl_stmt *s)
 	}
 	char *path = find_lib(cx, s->name);
 	if (!path) {
-		nl_diag(cx, s->loc, "error",
-		        "cannot find '%s.net' (searched %d library director%s)",
-		        s->name, cx->libdirs.n, cx->libdirs.n == 1 ? "y" : "ies");
+		char dirs[1024];
+		size_t k = 0;
+		dirs[0] = '\0';
+		for (int i = 0; i < cx->libdirs.n && k < sizeof dirs; i++)
+			k += (size_t)snprintf(dirs + k, sizeof dirs - k, "%s%s", i ? ", " : "",
+			                      (const char *)cx->libdirs.v[i]);
+		nl_diag(cx, s->loc, "error", "cannot find '%s.net' (searched %s%s)", s->name,
+		        cx->libdirs.n ? dirs : "no library directories",
+		        cx->libdirs.n ? "; NETLANG_PATH adds directories" : "");
 		return NL_ERR;
 	}
 	nl_use *u = calloc(1, sizeof *u);
@@ -116,11 +166,17 @@ static int do_use(nl_ctx *cx, const nl_stmt *s)
 	}
 	u->written = cx->use_depth == 0;
 	u->loc = s->loc;
-	nl_ptrvec_push(&cx->uses, u);
+	if (nl_ptrvec_push(&cx->uses, u)) {
+		free(u->name);
+		free(u);
+		free(path);
+		return out_of_memory(cx, s->loc);
+	}
 	size_t len;
-	char *text = read_file(path, &len);
+	const char *why;
+	char *text = read_file(path, &len, &why);
 	if (!text) {
-		nl_diag(cx, s->loc, "error", "cannot read '%s': %s", path, strerror(errno));
+		nl_diag(cx, s->loc, "error", "cannot read '%s': %s", path, why);
 		free(path);
 		return NL_ERR;
 	}
@@ -132,66 +188,51 @@ static int do_use(nl_ctx *cx, const nl_stmt *s)
 	return rc;
 }
 
-static const char *const train_keys[] = {
-	"data", "resize", "batch", "lr", "epochs", "seed", "momentum",
-	"weight_decay", "split", "normalize", NULL
-};
-
-/* normalize auto, or a mean and a standard deviation for every channel
- * (2 numbers), or one of each per channel (2C: the means, then the
- * deviations, as torchvision's Normalize lists them). */
-static int check_normalize(nl_ctx *cx, const nl_train_item *it)
-{
-	if (!it->is_number) {
-		if (strcmp(it->text, "auto") == 0)
-			return NL_OK;
-		nl_diag(cx, it->value_loc, "error", "'normalize' takes auto, or means and standard "
-		        "deviations (normalize 0.5 0.25; one of each per channel: normalize "
-		        "M1 M2 M3 S1 S2 S3)");
-		return NL_ERR;
-	}
-	int n = it->nvalues ? it->nvalues : 1;
-	if (n % 2 || n > 6) {
-		nl_diag(cx, it->value_loc, "error", "'normalize' takes 2 numbers (a mean and a "
-		        "standard deviation) or 2 per channel (2, 4 or 6), not %d", n);
-		return NL_ERR;
-	}
-	for (int i = n / 2; i < n; i++)
-		if (!(it->values[i] > 0)) {
-			nl_diag(cx, it->value_loc, "error", "'normalize': standard deviation %g must "
-			        "be positive", it->values[i]);
-			return NL_ERR;
-		}
-	return NL_OK;
-}
-
+/* Each item names a setting a train section may hold (settings.def) with a
+ * value of its type and range. */
 static int check_train(nl_ctx *cx, const nl_stmt *s)
 {
 	for (const nl_train_item *it = s->items; it; it = it->next) {
-		int k = 0;
-		while (train_keys[k] && strcmp(train_keys[k], it->key) != 0)
-			k++;
-		const char *key = train_keys[k];
-		if (!key) {
-			nl_diag(cx, it->loc, "error",
-			        "unknown train setting '%s' (known: data, resize, batch, "
-			        "lr, epochs, seed, momentum, weight_decay, split, normalize)",
-			        it->key);
+		int id = nl_setting_find(it->key, strlen(it->key), NL_IN_FILE);
+		if (id < 0) {
+			char known[512];
+			const char *like = nl_setting_suggest(it->key, NL_IN_FILE);
+			nl_settings_list(NL_IN_FILE, known, sizeof known);
+			nl_diag(cx, it->loc, "error", "unknown train setting '%s' (%s%s%sknown: %s)",
+			        it->key, like ? "did you mean '" : "", like ? like : "",
+			        like ? "'? " : "", known);
 			return NL_ERR;
 		}
-		int want_int = k == 1 || k == 2 || k == 4 || k == 5;
-		if (k == 0) {
-			if (it->is_number) {
-				nl_diag(cx, it->value_loc, "error",
-				        "'data' takes a name (fashion-mnist, mnist, cifar10), "
-				        "folder:DIR or a \"directory\"");
+		const nl_setting *t = nl_setting_info(id);
+		char key[64], err[192];
+		snprintf(key, sizeof key, "%s", it->key);
+		nl_options scratch;
+		nl_options_init(&scratch);
+		if (t->type == NL_ST_TEXT) {
+			if (it->is_number || !it->text || !*it->text) {
+				nl_diag(cx, it->value_loc, "error", "'%s' takes %s", key,
+				        id == NL_SET_DATA ? "a name (fashion-mnist, mnist, cifar10), "
+				                            "folder:DIR or a \"directory\""
+				                          : "a name or a \"string\"");
 				return NL_ERR;
 			}
 			continue;
 		}
-		if (k == 9) {
-			if (check_normalize(cx, it) != NL_OK)
+		if (t->type == NL_ST_NUMBERS) {
+			/* normalize auto, or normalize 0.5 0.25 */
+			int bad = it->is_number
+			        ? nl_options_set_numbers(&scratch, id, it->nvalues ? it->values : &it->number,
+			                                 it->nvalues ? it->nvalues : 1, err, sizeof err)
+			        : nl_options_set_text(&scratch, id, it->text, err, sizeof err);
+			if (bad && !it->is_number) {
+				char want[160];
+				nl_numbers_expected(id, " ", want, sizeof want);
+				snprintf(err, sizeof err, "takes %s", want);
+			}
+			if (bad) {
+				nl_diag(cx, it->value_loc, "error", "'%s' %s", key, err);
 				return NL_ERR;
+			}
 			continue;
 		}
 		if (it->nvalues) {
@@ -199,32 +240,24 @@ static int check_train(nl_ctx *cx, const nl_stmt *s)
 			        it->nvalues);
 			return NL_ERR;
 		}
-		if (!it->is_number || (want_int && !it->is_int)) {
+		if (!it->is_number) {
+			int want_int = t->type == NL_ST_INT || t->type == NL_ST_LONG;
 			nl_diag(cx, it->value_loc, "error", "'%s' takes %s", key,
 			        want_int ? "an integer" : "a number");
 			return NL_ERR;
 		}
-		double v = it->number;
-		const char *why = NULL;
-		if ((k == 1 || k == 2 || k == 4) && v < 1)
-			why = "must be at least 1";
-		else if (k == 3 && !(v > 0))
-			why = "must be positive";
-		else if (k == 6 && !(v >= 0 && v < 1))
-			why = "must be in [0, 1)";
-		else if (k == 7 && !(v >= 0))
-			why = "must not be negative";
-		else if (k == 8 && !(v > 0 && v < 1))
-			why = "must be a fraction between 0 and 1 (split 0.1 holds out a tenth)";
-		if (why) {
-			nl_diag(cx, it->value_loc, "error", "'%s' %s", key, why);
+		if (nl_options_set_number(&scratch, id, it->number, it->is_int, err, sizeof err)) {
+			nl_diag(cx, it->value_loc, "error", "'%s' %s", key, err);
 			return NL_ERR;
 		}
 	}
 	return NL_OK;
 }
 
-static int check_def(nl_ctx *cx, const nl_stmt *s)
+/* A new block's name is free and its parameters distinct; the parameters
+ * get an index (in the chunk's arena) so that expansion finds a name in
+ * constant time, however many there are. */
+static int check_def(nl_ctx *cx, nl_stmt *s, nl_arena *arena)
 {
 	const nl_stmt *old = nl_find_def(cx, s->name);
 	if (old) {
@@ -232,13 +265,21 @@ static int check_def(nl_ctx *cx, const nl_stmt *s)
 		        s->name, old->loc.file, old->loc.line);
 		return NL_ERR;
 	}
+	if (s->nargs == 0)
+		return NL_OK;
+	size_t cap = nl_names_cap_for((size_t)s->nargs);
+	nl_names *index = nl_arena_alloc(arena, sizeof *index);
+	nl_name_slot *slots = nl_arena_alloc(arena, cap * sizeof *slots);
+	if (!index || !slots)
+		return out_of_memory(cx, s->loc);
+	nl_names_init_fixed(index, slots, cap);
 	for (int i = 0; i < s->nargs; i++)
-		for (int j = 0; j < i; j++)
-			if (strcmp(s->params[i], s->params[j]) == 0) {
-				nl_diag(cx, s->param_locs[i], "error",
-				        "parameter '%s' appears twice", s->params[i]);
-				return NL_ERR;
-			}
+		if (nl_names_put(index, s->params[i], i) == 1) {
+			nl_diag(cx, s->param_locs[i], "error",
+			        "parameter '%s' appears twice", s->params[i]);
+			return NL_ERR;
+		}
+	s->param_index = index;
 	return NL_OK;
 }
 
@@ -252,10 +293,11 @@ static int commit(nl_ctx *cx, const nl_parse *pc, int is_lib)
 				return NL_ERR;
 			break;
 		case NL_S_DEF:
-			if (check_def(cx, s) != NL_OK)
+			if (check_def(cx, s, pc->arena) != NL_OK)
 				return NL_ERR;
 			s->from_lib = is_lib;
-			nl_ptrvec_push(&cx->defs, s);
+			if (nl_ptrvec_push(&cx->defs, s))
+				return out_of_memory(cx, s->loc);
 			cx->defs_gen++;
 			break;
 		case NL_S_TRAIN:
@@ -266,7 +308,8 @@ static int commit(nl_ctx *cx, const nl_parse *pc, int is_lib)
 			}
 			if (check_train(cx, s) != NL_OK)
 				return NL_ERR;
-			nl_ptrvec_push(&cx->trains, s);
+			if (nl_ptrvec_push(&cx->trains, s))
+				return out_of_memory(cx, s->loc);
 			break;
 		case NL_S_INPUT:
 			if (is_lib) {
@@ -281,8 +324,9 @@ static int commit(nl_ctx *cx, const nl_parse *pc, int is_lib)
 				        first->loc.file, first->loc.line);
 				return NL_ERR;
 			}
-			cx->input_index = cx->stmts.n;
-			nl_ptrvec_push(&cx->stmts, s);
+			if (nl_ptrvec_push(&cx->stmts, s))
+				return out_of_memory(cx, s->loc);
+			cx->input_index = cx->stmts.n - 1;
 			break;
 		default:
 			if (is_lib) {
@@ -296,7 +340,8 @@ static int commit(nl_ctx *cx, const nl_parse *pc, int is_lib)
 				        stmt_word(s));
 				return NL_ERR;
 			}
-			nl_ptrvec_push(&cx->stmts, s);
+			if (nl_ptrvec_push(&cx->stmts, s))
+				return out_of_memory(cx, s->loc);
 			break;
 		}
 	}
@@ -312,7 +357,11 @@ static int load_source(nl_ctx *cx, const char *name, int first_line,
 		fprintf(cx->diag, "%s: error: out of memory\n", name);
 		return NL_ERR;
 	}
-	nl_ptrvec_push(&cx->sources, src);
+	if (nl_ptrvec_push(&cx->sources, src)) {
+		nl_source_free(src);
+		fprintf(cx->diag, "%s: error: out of memory\n", name);
+		return NL_ERR;
+	}
 	nl_arena *arena = malloc(sizeof *arena);
 	if (!arena) {
 		fprintf(cx->diag, "%s: error: out of memory\n", name);
@@ -321,13 +370,24 @@ static int load_source(nl_ctx *cx, const char *name, int first_line,
 	nl_arena_init(arena);
 	nl_parse pc = { .cx = cx, .src = src, .arena = arena,
 	                .allow_incomplete = allow_incomplete };
+	cx->syntax_error_line = 0;
 	if (nl_parse_source(&pc) != 0) {
 		nl_arena_free(arena);
 		free(arena);
+		/* Nothing refers to a text that did not parse: a session that
+		 * re-reads an open block at every line must not keep a copy of
+		 * each reading. */
+		cx->sources.n--;
+		nl_source_free(src);
 		return pc.incomplete && !pc.failed ? NL_INCOMPLETE : NL_ERR;
 	}
 	nl_mark m = nl_get_mark(cx);
-	nl_ptrvec_push(&cx->arenas, arena);
+	if (nl_ptrvec_push(&cx->arenas, arena)) {
+		nl_arena_free(arena);
+		free(arena);
+		fprintf(cx->diag, "%s: error: out of memory\n", name);
+		return NL_ERR;
+	}
 	if (commit(cx, &pc, is_lib) != NL_OK) {
 		nl_rollback(cx, m);
 		return NL_ERR;
@@ -338,9 +398,10 @@ static int load_source(nl_ctx *cx, const char *name, int first_line,
 int nl_load_file(nl_ctx *cx, const char *path)
 {
 	size_t len;
-	char *text = read_file(path, &len);
+	const char *why;
+	char *text = read_file(path, &len, &why);
 	if (!text) {
-		fprintf(cx->diag, "%s: error: cannot read: %s\n", path, strerror(errno));
+		fprintf(cx->diag, "%s: error: cannot read: %s\n", path, why);
 		return NL_ERR;
 	}
 	int rc = load_source(cx, path, 1, text, len, 0, 0);

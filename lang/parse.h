@@ -2,6 +2,7 @@
 #ifndef NL_PARSE_H
 #define NL_PARSE_H
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -27,6 +28,10 @@ typedef struct nl_parse {
 
 /* Parse src into pc->top.  Returns 0 on success. */
 int nl_parse_source(nl_parse *pc);
+
+/* Where the scanner jumps when flex runs out of memory (set during
+ * nl_parse_source; see parser.y). */
+extern _Thread_local jmp_buf *nl_scan_on_oom;
 
 /* A located error from the scanner or the parser. */
 void nl_parse_error(nl_parse *pc, int line, int col, const char *fmt, ...)

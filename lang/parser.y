@@ -14,12 +14,17 @@
 typedef void *yyscan_t;
 typedef struct nl_dims_tok { int n; int v[3]; int col[3]; } nl_dims_tok;
 typedef struct nl_num_tok { double value; const char *text; } nl_num_tok;
+/* A layer keyword: its kind (kinds.def) and its spelling, a static string. */
+typedef struct nl_layer_tok { int kind; const char *text; } nl_layer_tok;
 }
 
 %code {
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lang/kinds.h"
+#include "lang/suggest.h"
 
 int nl_yylex(NL_YYSTYPE *lval, NL_YYLTYPE *lloc, yyscan_t scanner);
 
@@ -97,18 +102,41 @@ typedef struct vec { void **v; int n, cap; } vec;
 
 #define CHECK(x) do { if (!(x)) YYABORT; } while (0)
 
-/* Only "memory exhausted" comes here; syntax errors go through
- * yyreport_syntax_error below. */
+/* Only bison's "memory exhausted" comes here (its stack could not grow);
+ * syntax errors go through yyreport_syntax_error below. */
 static void nl_yyerror(const NL_YYLTYPE *l, yyscan_t scanner, nl_parse *pc,
                        const char *msg)
 {
 	(void)scanner;
-	nl_parse_error(pc, l->first_line, l->first_column, "%s", msg);
+	(void)msg;
+	nl_parse_error(pc, l->first_line, l->first_column, "out of memory while parsing");
 }
 
 /* The parser's stack lives on the heap; deep but finite nesting is
  * bounded by the scanner's and the actions' own limits instead. */
 #define YYMAXDEPTH 1000000
+
+/* Out of memory in the middle of a parse jumps back to nl_parse_source
+ * (arena.h's on_oom, the scanner's YY_FATAL_ERROR), past yyparse's own
+ * cleanup: the stack block it has in use is remembered here so that it
+ * can be freed after the jump.  Bison frees the old block whenever it
+ * grows, so the latest one allocated is the one in use. */
+static _Thread_local void *parse_stack;
+static void *stack_alloc(size_t n)
+{
+	void *p = malloc(n);
+	if (p)
+		parse_stack = p;
+	return p;
+}
+static void stack_free(void *p)
+{
+	if (p == parse_stack)
+		parse_stack = NULL;
+	free(p);
+}
+#define YYMALLOC stack_alloc
+#define YYFREE stack_free
 }
 
 %define api.prefix {nl_yy}
@@ -123,6 +151,7 @@ static void nl_yyerror(const NL_YYLTYPE *l, yyscan_t scanner, nl_parse *pc,
 	const char *str;
 	nl_dims_tok dims;
 	nl_num_tok num;
+	nl_layer_tok layer;
 	nl_expr *expr;
 	nl_dims d;
 	nl_stmt *stmt;
@@ -142,14 +171,14 @@ static void nl_yyerror(const NL_YYLTYPE *l, yyscan_t scanner, nl_parse *pc,
 %token <dims> DIMS "sizes"
 %token <str> IDENT "name"
 %token <str> STRING "string"
-%token USE "'use'" INPUT "'input'" CONV "'conv'" MAXPOOL "'maxpool'"
-%token AVGPOOL "'avgpool'" GLOBAL "'global'" RELU "'relu'"
-%token SIGMOID "'sigmoid'" TANH "'tanh'" SOFTMAX "'softmax'"
-%token FLATTEN "'flatten'" BATCHNORM "'batchnorm'" DROPOUT "'dropout'"
+%token USE "'use'" INPUT "'input'" GLOBAL "'global'"
 %token PAD "'pad'" DEF "'def'" REPEAT "'repeat'" IF "'if'" ELSE "'else'"
 %token TRUE "'true'" FALSE "'false'" CONCAT "'concat'" ADD "'add'"
 %token BRANCH "'branch'" TRAIN "'train'" X "'x'"
-%token <str> FC "'fc'"
+/* Layer keywords, one token per way of writing a layer (kinds.def's
+ * syntax classes); messages name the keyword itself. */
+%token <layer> LAYER_WORD "layer" LAYER_CONV "convolution" LAYER_POOL "pooling"
+%token <layer> LAYER_FEATURES "fully connected layer" LAYER_PROB "dropout layer"
 %token ARROW "'->'" EQ "'=='" NE "'!='" LE "'<='" GE "'>='"
 %token AND "'&&'" OR "'||'"
 
@@ -211,29 +240,27 @@ stmt_list
 stmt : layer | call | repeat | if | join ;
 
 layer
-	: CONV dims ARROW expr
-	    { $$ = layer(pc, NL_CONV, @1); $$->kernel = $2; $$->out = $4; }
-	| CONV dims ARROW expr PAD dims
-	    { $$ = layer(pc, NL_CONV, @1); $$->kernel = $2; $$->out = $4;
+	: LAYER_CONV dims ARROW expr
+	    { $$ = layer(pc, $1.kind, @1); $$->kernel = $2; $$->out = $4; }
+	| LAYER_CONV dims ARROW expr PAD dims
+	    { $$ = layer(pc, $1.kind, @1); $$->kernel = $2; $$->out = $4;
 	      $$->pad = $6; $$->has_pad = 1; }
-	| CONV dims '/' dims ARROW expr
-	    { $$ = layer(pc, NL_CONV, @1); $$->kernel = $2; $$->stride = $4;
+	| LAYER_CONV dims '/' dims ARROW expr
+	    { $$ = layer(pc, $1.kind, @1); $$->kernel = $2; $$->stride = $4;
 	      $$->has_stride = 1; $$->out = $6; }
-	| CONV dims '/' dims ARROW expr PAD dims
-	    { $$ = layer(pc, NL_CONV, @1); $$->kernel = $2; $$->stride = $4;
+	| LAYER_CONV dims '/' dims ARROW expr PAD dims
+	    { $$ = layer(pc, $1.kind, @1); $$->kernel = $2; $$->stride = $4;
 	      $$->has_stride = 1; $$->out = $6; $$->pad = $8; $$->has_pad = 1; }
-	| MAXPOOL pool_args    { $$ = $<stmt>2; $$->layer = NL_MAXPOOL; $$->loc = here(pc, @1); }
-	| AVGPOOL pool_args    { $$ = $<stmt>2; $$->layer = NL_AVGPOOL; $$->loc = here(pc, @1); }
-	| AVGPOOL GLOBAL       { $$ = layer(pc, NL_GAVGPOOL, @1); $$->global = 1; }
-	| FC expr              { $$ = layer(pc, NL_FC, @1); $$->out = $2; $$->spelling = $1; }
-	| RELU                 { $$ = layer(pc, NL_RELU, @1); }
-	| SIGMOID              { $$ = layer(pc, NL_SIGMOID, @1); }
-	| TANH                 { $$ = layer(pc, NL_TANH, @1); }
-	| SOFTMAX              { $$ = layer(pc, NL_SOFTMAX, @1); }
-	| FLATTEN              { $$ = layer(pc, NL_FLATTEN, @1); }
-	| BATCHNORM            { $$ = layer(pc, NL_BATCHNORM, @1); }
-	| DROPOUT FLOAT        { $$ = layer(pc, NL_DROPOUT, @1); $$->p = $2.value; $$->p_text = $2.text; }
-	| DROPOUT INT          { $$ = layer(pc, NL_DROPOUT, @1); $$->p = $2;
+	| LAYER_POOL pool_args { $$ = $<stmt>2; $$->layer = $1.kind; $$->loc = here(pc, @1); }
+	| LAYER_POOL GLOBAL
+	    { int k = nl_kind_global_of($1.kind);
+	      CHECK(k >= 0 || (nl_parse_error(pc, @2.first_line, @2.first_column,
+	                         "'%s' has no global form", $1.text), 0));
+	      $$ = layer(pc, k, @1); $$->global = 1; }
+	| LAYER_FEATURES expr  { $$ = layer(pc, $1.kind, @1); $$->out = $2; $$->spelling = $1.text; }
+	| LAYER_WORD           { $$ = layer(pc, $1.kind, @1); }
+	| LAYER_PROB FLOAT     { $$ = layer(pc, $1.kind, @1); $$->p = $2.value; $$->p_text = $2.text; }
+	| LAYER_PROB INT       { $$ = layer(pc, $1.kind, @1); $$->p = $2;
 	                         char t[16]; snprintf(t, sizeof t, "%d", $2);
 	                         $$->p_text = nl_arena_strndup(pc->arena, t, strlen(t)); }
 	;
@@ -466,15 +493,153 @@ tname
 
 %%
 
+/* ---- syntax errors that explain themselves ---- */
+
+/* Is symbol k the character token c?  (Bison numbers its symbols its own
+ * way; a character token's name is the character in quotes.) */
+static int is_char(yysymbol_kind_t k, char c)
+{
+	const char *n = yysymbol_name(k);
+	return n[0] == '\'' && n[1] == c && n[2] == '\'' && n[3] == '\0';
+}
+
+/* The byte offset of (line, col) in the chunk. */
+static size_t offset_of(const nl_parse *pc, int line, int col)
+{
+	const char *t = pc->src->text;
+	size_t i = 0, n = pc->src->len;
+	for (int l = pc->src->first_line; l < line && i < n; i++)
+		if (t[i] == '\n')
+			l++;
+	i += (size_t)(col > 0 ? col - 1 : 0);
+	return i < n ? i : n;
+}
+
+/* The first word of the statement that the token at off is in: back to a
+ * newline, ';', '{' or '}', then over blanks.  0 when there is none (the
+ * token starts the statement, or the word is not a name). */
+static int first_word(const nl_parse *pc, size_t off, size_t *start, size_t *len)
+{
+	const char *t = pc->src->text;
+	size_t i = off;
+	while (i > 0 && t[i - 1] != '\n' && t[i - 1] != ';' && t[i - 1] != '{' && t[i - 1] != '}')
+		i--;
+	while (i < off && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r'))
+		i++;
+	size_t k = i;
+	while (k < off && (t[k] == '_' || (t[k] >= 'a' && t[k] <= 'z') ||
+	                   (t[k] >= 'A' && t[k] <= 'Z') || (k > i && t[k] >= '0' && t[k] <= '9')))
+		k++;
+	if (k == i || k > off)
+		return 0;
+	*start = i;
+	*len = k - i;
+	return 1;
+}
+
+/* Words a misspelling may have meant, and words people bring from other
+ * frameworks, with what netlang writes instead. */
+static const struct { const char *word, *hint; } hints[] = {
+	{ "stride", "a stride follows the kernel after '/': conv 3x3/2 -> 64, maxpool 3x3/2" },
+	{ "padding", "padding is written pad: conv 3x3 -> 64 pad 1" },
+	{ "kernel_size", "the kernel comes first: conv 3x3 -> 64" },
+	{ "channels", "output channels follow '->': conv 3x3 -> 64" },
+	{ "out_channels", "output channels follow '->': conv 3x3 -> 64" },
+};
+
+/* " (did you mean 'pad'?)" or a hint for name, into buf ("" if none). */
+static void name_hint(const char *name, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
+		if (strcmp(hints[i].word, name) == 0) {
+			snprintf(buf, len, " (%s)", hints[i].hint);
+			return;
+		}
+	static const char *const words[] = { "pad", "global", "def", "repeat", "if", "else",
+	                                     "concat", "add", "branch", "train", "use",
+	                                     "input", NULL };
+	nl_suggest sg;
+	nl_suggest_init(&sg, name);
+	for (int i = 0; words[i]; i++)
+		nl_suggest_add(&sg, words[i]);
+	for (int i = 0; nl_kind_keyword(i); i++)
+		nl_suggest_add(&sg, nl_kind_keyword(i));
+	const char *best = nl_suggest_best(&sg);
+	if (best)
+		snprintf(buf, len, " (did you mean '%s'?)", best);
+}
+
+/* The language's own words, which no statement-start check may take for
+ * a misspelled layer. */
+static int is_keyword(const char *w)
+{
+	static const char *const words[] = { "use", "input", "def", "repeat", "if", "else",
+	                                     "concat", "add", "branch", "train", "true",
+	                                     "false", "pad", "global", "x", NULL };
+	for (int i = 0; words[i]; i++)
+		if (strcmp(words[i], w) == 0)
+			return 1;
+	return 0;
+}
+
+/* A statement's first word explains many errors later in it: a layer
+ * keyword whose statement stopped early, or a name that is no layer at
+ * all (covn 3x3 -> 96).  1 when a message was given. */
+static int explain_statement(nl_parse *pc, yysymbol_kind_t tok, const NL_YYLTYPE *l,
+                             int may_end)
+{
+	size_t off = offset_of(pc, l->first_line, l->first_column), start, len;
+	if (!first_word(pc, off, &start, &len))
+		return 0;
+	char word[64], usage[160];
+	snprintf(word, sizeof word, "%.*s", (int)(len < 63 ? len : 63), pc->src->text + start);
+	int k = nl_kind_lookup(word, strlen(word), NULL);
+	int ends = tok == YYSYMBOL_YYEOF || tok == YYSYMBOL_NL || is_char(tok, ';') ||
+	           is_char(tok, '}');
+	if (k >= 0 && ends && !may_end && pc->paren == 0) {
+		nl_parse_error(pc, l->first_line, l->first_column, "incomplete '%s': write %s",
+		               word, nl_kind_usage((nl_kind)k, usage, sizeof usage));
+		return 1;
+	}
+	if (k >= 0 || ends || is_char(tok, '(') || is_keyword(word))
+		return 0;
+	/* A name, then something no statement has after a name: the name was
+	 * meant as a layer.  Statements end at newlines, so the word is on the
+	 * token's line, off - start columns back. */
+	nl_suggest sg;
+	nl_suggest_init(&sg, word);
+	for (int i = 0; nl_kind_keyword(i); i++)
+		nl_suggest_add(&sg, nl_kind_keyword(i));
+	const char *best = nl_suggest_best(&sg);
+	if (!best)
+		return 0;
+	nl_parse_error(pc, l->first_line, l->first_column - (int)(off - start),
+	               "unknown layer '%s' (did you mean '%s'?)", word, best);
+	return 1;
+}
+
 /* Syntax errors: say what came and (briefly) what was expected.  When a
- * REPL chunk simply stops early, say nothing and report NL_INCOMPLETE. */
+ * REPL chunk simply stops early inside a block or parentheses, say nothing
+ * and report NL_INCOMPLETE; a layer cut short is an error at once. */
 static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
                                  nl_parse *pc)
 {
 	(void)scanner;
 	yysymbol_kind_t tok = yypcontext_token(yyctx);
 	const NL_YYLTYPE *l = yypcontext_location(yyctx);
-	if (tok == YYSYMBOL_YYEOF || tok == YYSYMBOL_NL) {
+	/* Could the statement end here?  Then the error is not in it. */
+	yysymbol_kind_t all[YYNTOKENS];
+	int nall = yypcontext_expected_tokens(yyctx, all, YYNTOKENS), may_end = 0;
+	for (int i = 0; i < nall; i++)
+		may_end |= all[i] == YYSYMBOL_NL || is_char(all[i], ';') || is_char(all[i], '}') ||
+		           all[i] == YYSYMBOL_YYEOF;
+	size_t start, wlen;
+	int in_layer = !may_end && pc->paren == 0 &&
+	               first_word(pc, offset_of(pc, l->first_line, l->first_column),
+	                          &start, &wlen) &&
+	               nl_kind_lookup(pc->src->text + start, wlen, NULL) >= 0;
+	if ((tok == YYSYMBOL_YYEOF || tok == YYSYMBOL_NL) && !in_layer) {
 		/* Only blanks and comments after this token: the text ended early. */
 		const char *p = pc->src->text + pc->offset, *end = pc->src->text + pc->src->len;
 		int rest_blank = 1;
@@ -492,13 +657,26 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
 			return 0;
 		}
 	}
+	if (explain_statement(pc, tok, l, may_end))
+		return 0;
 	yysymbol_kind_t expected[6];
 	int n = yypcontext_expected_tokens(yyctx, expected, 6);
 	char msg[512];
 	int len = snprintf(msg, sizeof msg, "syntax error: unexpected %s",
 	                   yysymbol_name(tok));
-	if (tok == YYSYMBOL_IDENT && pc->last_name)  /* say which name */
+	if (tok == YYSYMBOL_IDENT && pc->last_name) {  /* say which name */
+		char hint[160];
+		name_hint(pc->last_name, hint, sizeof hint);
 		len += snprintf(msg + len, sizeof msg - (size_t)len, " '%.40s'", pc->last_name);
+		if (*hint) {   /* the hint says what to write; the expected list would not */
+			nl_parse_error(pc, l->first_line, l->first_column, "%s%s", msg, hint);
+			return 0;
+		}
+	}
+	if ((tok == YYSYMBOL_LAYER_WORD || tok == YYSYMBOL_LAYER_CONV ||
+	     tok == YYSYMBOL_LAYER_POOL || tok == YYSYMBOL_LAYER_FEATURES ||
+	     tok == YYSYMBOL_LAYER_PROB) && pc->last_name)  /* the keyword itself */
+		len = snprintf(msg, sizeof msg, "syntax error: unexpected '%s'", pc->last_name);
 	if (n > 0 && n < 6) {
 		for (int i = 0; i < n && len < (int)sizeof msg - 64; i++)
 			len += snprintf(msg + len, sizeof msg - (size_t)len, "%s %s",
@@ -511,22 +689,47 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
 
 int nl_yylex_init_extra(nl_parse *extra, yyscan_t *scanner);
 int nl_yylex_destroy(yyscan_t scanner);
-void *nl_yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
+void *nl_yy_scan_buffer(char *base, size_t size, yyscan_t scanner);
 
 int nl_parse_source(nl_parse *pc)
 {
 	yyscan_t scanner;
+	jmp_buf oom;
 	if (pc->src->len > (size_t)1 << 30) {
 		nl_parse_error(pc, pc->src->first_line, 1, "source text too large");
 		return -1;
 	}
-	if (nl_yylex_init_extra(pc, &scanner))
+	/* The scanner's copy of the text, ending in the two NULs flex wants:
+	 * ours, not flex's, so that it is freed after a jump too. */
+	char *copy = malloc(pc->src->len + 2);
+	if (!copy || nl_yylex_init_extra(pc, &scanner)) {
+		free(copy);
+		nl_parse_error(pc, pc->src->first_line, 1, "out of memory while parsing");
 		return -1;
+	}
+	memcpy(copy, pc->src->text, pc->src->len);
+	copy[pc->src->len] = copy[pc->src->len + 1] = '\0';
 	pc->line = pc->last_line = pc->src->first_line;
 	pc->col = pc->last_col = 1;
-	nl_yy_scan_bytes(pc->src->text, (int)pc->src->len, scanner);
+	if (setjmp(oom)) {
+		pc->arena->on_oom = NULL;
+		nl_scan_on_oom = NULL;
+		free(parse_stack);
+		parse_stack = NULL;
+		nl_yylex_destroy(scanner);
+		free(copy);
+		nl_parse_error(pc, pc->line, pc->col, "out of memory while parsing");
+		return -1;
+	}
+	pc->arena->on_oom = &oom;
+	nl_scan_on_oom = &oom;
+	parse_stack = NULL;
+	nl_yy_scan_buffer(copy, pc->src->len + 2, scanner);
 	int rc = nl_yyparse(scanner, pc);
+	pc->arena->on_oom = NULL;
+	nl_scan_on_oom = NULL;
 	nl_yylex_destroy(scanner);
+	free(copy);
 	if (rc == 2 && !pc->failed)
 		nl_parse_error(pc, pc->line, pc->col, "out of memory while parsing");
 	return rc || pc->failed || pc->incomplete ? -1 : 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/kinds.h"
 #include "lang/lang.h"
 #include "lang/shape.h"
 
@@ -26,39 +27,6 @@ static const char *thousands(int64_t v, char *buf, size_t n)
 	return buf;
 }
 
-static const char *bytes_str(int64_t b, char *buf, size_t n)
-{
-	if (b >= ((int64_t)1 << 30))
-		snprintf(buf, n, "%.2f GiB", (double)b / (1 << 30));
-	else if (b >= (1 << 20))
-		snprintf(buf, n, "%.1f MiB", (double)b / (1 << 20));
-	else
-		snprintf(buf, n, "%.1f KiB", (double)b / (1 << 10));
-	return buf;
-}
-
-static int64_t elems(const nl_shape *s)
-{
-	return (int64_t)s->c * s->h * s->w;
-}
-
-nl_memory nl_training_memory(const nl_graph *g, int batch)
-{
-	nl_memory m = { 0, 0, 0, 0 };
-	if (!g || batch < 1)
-		return m;
-	m.params = g->params * 4;
-	m.grads = g->params * 4;
-	/* every node's output is kept for the backward pass, and gets a
-	 * gradient of the same size (the input image needs none) */
-	for (int i = 0; i < g->nnodes; i++) {
-		int64_t e = elems(&g->nodes[i].shape) * batch * 4;
-		m.activations += i == 0 ? e : 2 * e;
-	}
-	m.total = m.params + m.grads + m.activations;
-	return m;
-}
-
 /* ---- D2L ---- */
 
 static void d2l_line(FILE *f, const char *name, const nl_shape *s)
@@ -68,13 +36,6 @@ static void d2l_line(FILE *f, const char *name, const nl_shape *s)
 	else
 		fprintf(f, "%s output shape:\t torch.Size([1, %d, %d, %d])\n", name,
 		        s->c, s->h, s->w);
-}
-
-static const char *torch_name(const nl_node *nd)
-{
-	if (nd->kind == NL_BATCHNORM && nd->shape.rank == 2)
-		return "BatchNorm1d";
-	return nl_kind_torch_name(nd->kind);
 }
 
 static void print_d2l(FILE *f, const nl_graph *g, int from)
@@ -90,14 +51,14 @@ static void print_d2l(FILE *f, const nl_graph *g, int from)
 	for (int i = from > 1 ? from : 1; i < g->nnodes; i++) {
 		const nl_node *nd = &g->nodes[i];
 		if (nd->origin < 0) {
-			d2l_line(f, torch_name(nd), &nd->shape);
+			d2l_line(f, nl_node_torch_name(nd), &nd->shape);
 			continue;
 		}
 		const nl_origin *o = &g->origins[top[nd->origin]];
 		if (o->last_node != i)
 			continue;  /* inside a top-level block: one line at its end */
 		int is_join = strcmp(o->name, "concat") == 0 || strcmp(o->name, "add") == 0;
-		d2l_line(f, is_join ? torch_name(nd) : "Sequential", &nd->shape);
+		d2l_line(f, is_join ? nl_node_torch_name(nd) : "Sequential", &nd->shape);
 	}
 	free(top);
 }
@@ -108,52 +69,6 @@ static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
-}
-
-static void layer_str(const nl_node *nd, char *buf, size_t n)
-{
-	char sb[64];
-	size_t k = 0;
-	const char *w = nl_kind_name(nd->kind);
-#define PUT(...) (k += (size_t)snprintf(buf + k, k < n ? n - k : 0, __VA_ARGS__))
-	switch (nd->kind) {
-	case NL_INPUT:
-		PUT("input %s", nl_shape_str(&nd->shape, sb, sizeof sb));
-		break;
-	case NL_CONV: case NL_MAXPOOL: case NL_AVGPOOL: {
-		PUT("%s %dx%d", w, nd->kh, nd->kw);
-		int dflt_h = nd->kind == NL_CONV ? 1 : nd->kh;
-		int dflt_w = nd->kind == NL_CONV ? 1 : nd->kw;
-		if (nd->sh != dflt_h || nd->sw != dflt_w) {
-			if (nd->sh == nd->sw)
-				PUT("/%d", nd->sh);
-			else
-				PUT("/%dx%d", nd->sh, nd->sw);
-		}
-		if (nd->kind == NL_CONV)
-			PUT(" -> %d", nd->out);
-		if (nd->ph || nd->pw) {
-			if (nd->ph == nd->pw)
-				PUT(" pad %d", nd->ph);
-			else
-				PUT(" pad %dx%d", nd->ph, nd->pw);
-		}
-		break;
-	}
-	case NL_FC:
-		PUT("fc %d", nd->out);
-		break;
-	case NL_DROPOUT:
-		PUT("dropout %g", (double)nd->p);
-		break;
-	case NL_CONCAT: case NL_ADD:
-		PUT("%s (%d branches)", w, nd->ninputs);
-		break;
-	default:
-		PUT("%s", w);
-		break;
-	}
-#undef PUT
 }
 
 /* "vgg11.net:9 vgg_block" or, nested, "googlenet.net:30 b3 > inception";
@@ -188,14 +103,14 @@ typedef struct row { char layer[96], origin[128], shape[48], params[32], flops[3
 static void make_row(const nl_graph *g, int i, row *r)
 {
 	const nl_node *nd = &g->nodes[i];
-	layer_str(nd, r->layer, sizeof r->layer);
+	nl_node_text(nd, r->layer, sizeof r->layer);
 	origin_str(g, nd, r->origin, sizeof r->origin);
 	nl_shape_str(&nd->shape, r->shape, sizeof r->shape);
 	thousands(nd->params, r->params, sizeof r->params);
 	thousands(nd->flops, r->flops, sizeof r->flops);
 }
 
-static void print_table(FILE *f, const nl_graph *g, int from, int batch, int totals)
+static void print_table(FILE *f, const nl_graph *g, int from, int totals)
 {
 	int wl = 5, wo = 6, ws = 5, wp = 6, wf = 5;
 	row r;
@@ -225,20 +140,14 @@ static void print_table(FILE *f, const nl_graph *g, int from, int batch, int tot
 		return;
 	fprintf(f, "%-*s  %-*s  %-*s  %*s  %*s\n", wl, "total", wo, "", ws, "",
 	        wp, tp, wf, tf);
-	nl_memory m = nl_training_memory(g, batch);
-	char a[32], b[32], c[32], d[32];
-	fprintf(f, "training memory at batch %d: %s (parameters %s, gradients %s, "
-	        "activations and their gradients %s)\n", batch,
-	        bytes_str(m.total, d, sizeof d), bytes_str(m.params, a, sizeof a),
-	        bytes_str(m.grads, b, sizeof b), bytes_str(m.activations, c, sizeof c));
 }
 
-void nl_print_graph(FILE *f, const nl_graph *g, nl_format fmt, int batch)
+void nl_print_graph(FILE *f, const nl_graph *g, nl_format fmt)
 {
 	if (fmt == NL_FMT_D2L)
 		print_d2l(f, g, 1);
 	else
-		print_table(f, g, 0, batch > 0 ? batch : 1, 1);
+		print_table(f, g, 0, 1);
 }
 
 void nl_print_nodes(FILE *f, const nl_graph *g, int from, nl_format fmt)
@@ -248,5 +157,5 @@ void nl_print_nodes(FILE *f, const nl_graph *g, int from, nl_format fmt)
 	if (fmt == NL_FMT_D2L)
 		print_d2l(f, g, from);
 	else
-		print_table(f, g, from, 1, 0);
+		print_table(f, g, from, 0);
 }

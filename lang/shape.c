@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lang/kinds.h"
 #include "lang/shape.h"
 
 const char *nl_shape_str(const nl_shape *s, char *buf, size_t n)
@@ -60,11 +61,12 @@ static const char *word(const nl_node *nd)
 int nl_shape_layer(nl_node *nd, const nl_shape *in, char *why, size_t n)
 {
 	char sb[64];
+	const nl_kind_info *ki = nl_kind_info_of(nd->kind);
 	nl_shape out = *in;
 	int64_t params = 0, flops = 0, e = elems(in);
 
-	switch (nd->kind) {
-	case NL_CONV: case NL_MAXPOOL: case NL_AVGPOOL: {
+	switch (ki->shape) {
+	case NL_SHP_WINDOW: {
 		if (in->rank != 4) {
 			snprintf(why, n, "%s needs an image input (CxHxW), got %s features",
 			         word(nd), nl_shape_str(in, sb, sizeof sb));
@@ -85,7 +87,7 @@ int nl_shape_layer(nl_node *nd, const nl_shape *in, char *why, size_t n)
 		out.h = (int)oh;
 		out.w = (int)ow;
 		int64_t window = mul(nd->kh, nd->kw);
-		if (nd->kind == NL_CONV) {
+		if (ki->params == NL_PAR_WEIGHTS) {
 			out.c = nd->out;
 			/* weights in_c*out*kh*kw, bias out */
 			params = add(mul(mul(in->c, nd->out), window), nd->out);
@@ -101,28 +103,28 @@ int nl_shape_layer(nl_node *nd, const nl_shape *in, char *why, size_t n)
 		}
 		break;
 	}
-	case NL_GAVGPOOL:
+	case NL_SHP_GLOBAL:
 		if (in->rank != 4) {
-			snprintf(why, n, "avgpool global needs an image input (CxHxW), got %s "
-			         "features", nl_shape_str(in, sb, sizeof sb));
+			snprintf(why, n, "%s needs an image input (CxHxW), got %s "
+			         "features", word(nd), nl_shape_str(in, sb, sizeof sb));
 			return -1;
 		}
 		out.h = out.w = 1;
 		flops = e;
 		break;
-	case NL_FC:
+	case NL_SHP_DENSE:
 		if (in->rank != 2) {
-			snprintf(why, n, "fc needs a flat input; add 'flatten' before it "
-			         "(its input is %s)", nl_shape_str(in, sb, sizeof sb));
+			snprintf(why, n, "%s needs a flat input; add 'flatten' before it "
+			         "(its input is %s)", word(nd), nl_shape_str(in, sb, sizeof sb));
 			return -1;
 		}
 		out.c = nd->out;
 		params = add(mul(in->c, nd->out), nd->out);
 		flops = add(mul(mul(2, in->c), nd->out), nd->out);
 		break;
-	case NL_FLATTEN:
+	case NL_SHP_FLAT:
 		if (e > INT_MAX || e < 0) {
-			snprintf(why, n, "flatten of %s: more than %d features",
+			snprintf(why, n, "%s of %s: more than %d features", word(nd),
 			         nl_shape_str(in, sb, sizeof sb), INT_MAX);
 			return -1;
 		}
@@ -130,15 +132,10 @@ int nl_shape_layer(nl_node *nd, const nl_shape *in, char *why, size_t n)
 		out.c = (int)e;
 		out.h = out.w = 1;
 		break;
-	case NL_RELU: case NL_SIGMOID: case NL_TANH: case NL_DROPOUT:
-		flops = e;
-		break;
-	case NL_SOFTMAX:
-		flops = mul(3, e);  /* exp, sum, divide */
-		break;
-	case NL_BATCHNORM:
-		params = mul(2, in->c);  /* scale and shift per channel or feature */
-		flops = mul(2, e);       /* one multiply-add per element */
+	case NL_SHP_SAME:
+		flops = mul(ki->cost, e);
+		if (ki->params == NL_PAR_NORM)
+			params = mul(2, in->c);  /* scale and shift per channel or feature */
 		break;
 	default:
 		snprintf(why, n, "internal error: %s is not a single-input layer", word(nd));

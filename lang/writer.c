@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lang/ctx.h"
+#include "lang/kinds.h"
 
 static const char *const op_text[] = {
 	[NL_E_ADD] = "+", [NL_E_SUB] = "-", [NL_E_MUL] = "*", [NL_E_DIV] = "/",
@@ -67,15 +68,15 @@ static void put_stmt(FILE *f, const nl_stmt *s, int depth)
 		put_dims(f, &s->kernel);
 		break;
 	case NL_S_LAYER:
-		switch (s->layer) {
-		case NL_CONV: case NL_MAXPOOL: case NL_AVGPOOL:
+		switch (nl_kind_info_of(s->layer)->syntax) {
+		case NL_SYN_CONV: case NL_SYN_POOL:
 			fprintf(f, "%s ", nl_kind_name(s->layer));
 			put_dims(f, &s->kernel);
 			if (s->has_stride) {
 				fputc('/', f);
 				put_dims(f, &s->stride);
 			}
-			if (s->layer == NL_CONV) {
+			if (nl_kind_info_of(s->layer)->syntax == NL_SYN_CONV) {
 				fputs(" -> ", f);
 				put_expr(f, s->out);
 			}
@@ -84,12 +85,12 @@ static void put_stmt(FILE *f, const nl_stmt *s, int depth)
 				put_dims(f, &s->pad);
 			}
 			break;
-		case NL_FC:
-			fprintf(f, "%s ", s->spelling ? s->spelling : "fc");
+		case NL_SYN_FEATURES:
+			fprintf(f, "%s ", s->spelling ? s->spelling : nl_kind_name(s->layer));
 			put_expr(f, s->out);
 			break;
-		case NL_DROPOUT:
-			fprintf(f, "dropout %s", s->p_text);
+		case NL_SYN_PROB:
+			fprintf(f, "%s %s", nl_kind_name(s->layer), s->p_text);
 			break;
 		default:
 			fputs(nl_kind_name(s->layer), f);  /* includes "avgpool global" */

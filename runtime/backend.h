@@ -18,7 +18,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../lang/graph.h"
+#include <stdio.h>
+#include "lang/graph.h"
 
 #define NL_MAX_INPUTS 16   /* concat/add fan-in handled by one step */
 #define NL_GATHER_MAX_NORM 4   /* channels gather can normalise (data: 1 or 3) */
@@ -126,6 +127,22 @@ struct nl_backend {
 	int tf32;           /* GPU: allow TF32 in convolutions and GEMMs */
 	void *impl;         /* backend-private */
 };
+
+/* Every kind has both entries, or a message naming the first that has not
+ * and -1: each backend's constructor checks its own table, so a kind added
+ * to kinds.def without a kernel stops at start-up instead of calling NULL
+ * in the middle of a step. */
+static inline int nl_backend_check(const nl_backend *be)
+{
+	for (int k = 0; k < NL_NKINDS; k++)
+		if (!be->forward[k] || !be->backward[k]) {
+			fprintf(stderr, "netlang: the %s backend has no %s step for '%s' layers\n",
+			        be->name, be->forward[k] ? "backward" : "forward",
+			        nl_kind_name((nl_kind)k));
+			return -1;
+		}
+	return 0;
+}
 
 /* The CPU backend: never fails except on out-of-memory.  threads <= 0 means
  * all cores. */

@@ -1,18 +1,17 @@
-# runtime/local.mk - the execution plan, training loop and the program.
+# runtime/local.mk - everything between a checked graph and a result: one
+# library, a folder per concern, each adding its files in its local.mk.
+#   plan/    the execution plan: memory, steps, parameters
+#   train/   the training and evaluation loops, the choice of backend
+#   data/    data sets, weights files, atomic writes
+#   report/  plots, --time, the memory figure
+#   repl/    the interactive session and teaching scripts
+#   cli/     the netlang command
+#   cpu/     the CPU backend (its own library, cpu/local.mk)
 noinst_LIBRARIES += libruntime.a
-libruntime_a_SOURCES = \
-	runtime/backend.h runtime/rng.h runtime/options.h runtime/options.c \
-	runtime/params.h runtime/params.c \
-	runtime/plan.h runtime/plan.c \
-	runtime/train.h runtime/train.c runtime/device.c runtime/timing.c \
-	runtime/describe.c \
-	runtime/repl.h
-include runtime/io.mk
-include runtime/repl.mk
-
-bin_PROGRAMS += netlang
-netlang_SOURCES = runtime/main.c
-# Libraries in dependency order; the GPU backend's link flags come from
-# gpu/local.mk (empty when built without CUDA).
-NL_LIBS = libruntime.a libgpu.a libcpu.a liblang.a
-netlang_LDADD = $(NL_LIBS) $(NL_GPU_LDADD) $(BLAS_LIBS) $(LIBS)
+libruntime_a_SOURCES = runtime/backend.h runtime/rng.h
+include runtime/plan/local.mk
+include runtime/train/local.mk
+include runtime/data/local.mk
+include runtime/report/local.mk
+include runtime/repl/local.mk
+include runtime/cli/local.mk

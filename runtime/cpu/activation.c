@@ -1,9 +1,10 @@
-/* activation.c - ReLU, sigmoid, tanh and softmax along channels.
+/* activation.c - ReLU, sigmoid, tanh, GELU and softmax along channels.
  *
  * The plan may run ReLU in place (y == x) and hand backward dx == dy, so
- * every derivative here is computed from y, never from x: relu' = (y > 0),
- * sigmoid' = y (1 - y), tanh' = 1 - y^2.  Each loop reads element i before
- * writing element i, which is all aliasing needs.
+ * its derivative, and those that have a form in y, are computed from y:
+ * relu' = (y > 0), sigmoid' = y (1 - y), tanh' = 1 - y^2.  Each loop reads
+ * element i before writing element i, which is all aliasing needs.  GELU's
+ * derivative needs x, so GELU never runs in place (kinds.def).
  */
 #include <config.h>
 
@@ -135,6 +136,45 @@ void nl_cpu_tanh_backward(nl_backend *be, nl_step *s)
 	const int acc = s->dx_accumulate[0];
 	for (size_t i = 0; i < n; i++) {
 		float g = dy[i] * (1.0f - y[i] * y[i]);
+		dx[i] = acc ? dx[i] + g : g;
+	}
+}
+
+/* GELU in PyTorch's exact form: y = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2.
+ * erff keeps NaN and gives 0 at -inf and x at +inf. */
+void nl_cpu_gelu_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)be;
+	(void)training;
+	const size_t n = nl_cpu_numel(&s->ys);
+	const float *x = s->x[0];
+	float *y = s->y;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n > NL_CPU_PAR_MIN)
+#endif
+	for (size_t i = 0; i < n; i++)
+		y[i] = 0.5f * x[i] * (1.0f + erff(x[i] * (float)M_SQRT1_2));
+}
+
+/* gelu'(x) = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi). */
+void nl_cpu_gelu_backward(nl_backend *be, nl_step *s)
+{
+	(void)be;
+	float *dx = s->dx[0];
+	if (!dx)
+		return;
+	const size_t n = nl_cpu_numel(&s->ys);
+	const float *x = s->x[0], *dy = s->dy;
+	const int acc = s->dx_accumulate[0];
+	const float inv_sqrt_2pi = 0.3989422804014327f;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n > NL_CPU_PAR_MIN)
+#endif
+	for (size_t i = 0; i < n; i++) {
+		float v = x[i];
+		float d = 0.5f * (1.0f + erff(v * (float)M_SQRT1_2)) +
+		          v * inv_sqrt_2pi * expf(-0.5f * v * v);
+		float g = dy[i] * d;
 		dx[i] = acc ? dx[i] + g : g;
 	}
 }

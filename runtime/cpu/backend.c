@@ -183,21 +183,9 @@ nl_backend *nl_cpu_backend_new(int threads)
 #define SET(kind, name) \
 	be->forward[kind] = nl_cpu_##name##_forward; \
 	be->backward[kind] = nl_cpu_##name##_backward;
-	SET(NL_INPUT, input)
-	SET(NL_CONV, conv)
-	SET(NL_MAXPOOL, maxpool)
-	SET(NL_AVGPOOL, avgpool)
-	SET(NL_GAVGPOOL, gavgpool)
-	SET(NL_FC, fc)
-	SET(NL_RELU, relu)
-	SET(NL_SIGMOID, sigmoid)
-	SET(NL_TANH, tanh)
-	SET(NL_SOFTMAX, softmax)
-	SET(NL_DROPOUT, dropout)
-	SET(NL_FLATTEN, flatten)
-	SET(NL_BATCHNORM, batchnorm)
-	SET(NL_CONCAT, concat)
-	SET(NL_ADD, add)
+#define NL_KIND(ID, fn, ...) SET(NL_##ID, fn)
+#include "lang/kinds.def"
+#undef NL_KIND
 #undef SET
 
 	be->loss = nl_cpu_loss;
@@ -206,5 +194,9 @@ nl_backend *nl_cpu_backend_new(int threads)
 	be->sync = cpu_sync;
 	be->clock = cpu_clock;
 	be->destroy = cpu_destroy;
+	if (nl_backend_check(be)) {
+		cpu_destroy(be);
+		return NULL;
+	}
 	return be;
 }

@@ -41,25 +41,13 @@ size_t nl_cpu_maxpool_aux(const nl_step *s);
 size_t nl_cpu_dropout_aux(const nl_step *s);
 size_t nl_cpu_batchnorm_aux(const nl_step *s);
 
-/* The forward/backward of every kind. */
+/* The forward/backward of every kind, named after its row in kinds.def. */
 #define NL_CPU_OP(name) \
 	void nl_cpu_##name##_forward(nl_backend *be, nl_step *s, int training); \
 	void nl_cpu_##name##_backward(nl_backend *be, nl_step *s);
-NL_CPU_OP(input)
-NL_CPU_OP(conv)
-NL_CPU_OP(maxpool)
-NL_CPU_OP(avgpool)
-NL_CPU_OP(gavgpool)
-NL_CPU_OP(fc)
-NL_CPU_OP(relu)
-NL_CPU_OP(sigmoid)
-NL_CPU_OP(tanh)
-NL_CPU_OP(softmax)
-NL_CPU_OP(dropout)
-NL_CPU_OP(flatten)
-NL_CPU_OP(batchnorm)
-NL_CPU_OP(concat)
-NL_CPU_OP(add)
+#define NL_KIND(ID, fn, ...) NL_CPU_OP(fn)
+#include "lang/kinds.def"
+#undef NL_KIND
 #undef NL_CPU_OP
 
 void nl_cpu_loss(nl_backend *be, const float *logits, const int32_t *labels,

@@ -36,6 +36,7 @@ static void ref_pointwise(const layer_test *t, const double *const *x,
 		case NL_RELU:    y[i] = v > 0 ? v : 0; break;
 		case NL_SIGMOID: y[i] = 1.0 / (1.0 + exp(-v)); break;
 		case NL_TANH:    y[i] = tanh(v); break;
+		case NL_GELU:    y[i] = 0.5 * v * (1.0 + erf(v / sqrt(2.0))); break;
 		default:         y[i] = v; break;   /* flatten, input */
 		}
 	}
@@ -110,6 +111,9 @@ int main(void)
 	pointwise_case("sigmoid, dx accumulated", NL_SIGMOID, s2, DX_ACCUMULATE, 0);
 	pointwise_case("tanh", NL_TANH, s4, DX_WRITE, 0);
 	pointwise_case("tanh, dx accumulated", NL_TANH, s2, DX_ACCUMULATE, 0);
+	pointwise_case("gelu", NL_GELU, s4, DX_WRITE, 0);
+	pointwise_case("gelu, dx accumulated", NL_GELU, s2, DX_ACCUMULATE, 0);
+	pointwise_case("gelu, dx NULL", NL_GELU, s2, DX_NULL, 0);
 	pointwise_case("softmax over features (rank 2)", NL_SOFTMAX, s2, DX_WRITE, 0);
 	pointwise_case("softmax over channels (rank 4)", NL_SOFTMAX, h_shape4(2, 5, 3, 2), DX_WRITE, 0);
 	pointwise_case("softmax, dx accumulated", NL_SOFTMAX, s2, DX_ACCUMULATE, 0);

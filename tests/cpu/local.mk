@@ -1,5 +1,6 @@
 # tests/cpu/local.mk - the CPU backend against double-precision references.
-CPU_TEST_LDADD = libcpu.a $(BLAS_LIBS) $(LIBS)
+# the backend reads the table of kinds (liblang)
+CPU_TEST_LDADD = libcpu.a liblang.a $(BLAS_LIBS) $(LIBS)
 CPU_TESTS = \
 	tests/cpu/gemm_test \
 	tests/cpu/exp_test \

@@ -1,6 +1,7 @@
-# tests/data/local.mk - data sets, weights files and plots (runtime/io.mk)
+# tests/data/local.mk - data sets, weights files and plots (runtime/data/,
+# runtime/report/plot.c)
 DATA_TEST_HELPERS = tests/data/dtest.h tests/data/dtest.c
-DATA_TEST_LIBS = libruntime.a $(LIBS)
+DATA_TEST_LIBS = libruntime.a liblang.a $(LIBS)
 
 check_PROGRAMS += tests/data/test_md5 tests/data/test_idx
 TESTS += tests/data/test_md5 tests/data/test_idx

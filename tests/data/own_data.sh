@@ -67,6 +67,13 @@ grep -q '^normalize auto: mean [0-9.]* [0-9.]* [0-9.]*, std' "$tmp/rgb.out" && o
 	! grep -q decoding "$tmp/again.out" && ok "the second run reads the cache" ||
 	bad "the second run decoded again: $(cat "$tmp/again.out")"
 
+# The command line's --split and --normalize override the train section's.
+"$NETLANG" "$tmp/rgb.net" --train --device cpu --steps 2 --split 0.5 --normalize 0.5,0.25 \
+	>"$tmp/cli.out" 2>&1 || { bad "--split/--normalize run failed"; cat "$tmp/cli.out"; }
+grep -q '18 training images, 18 held out (split 0.5)' "$tmp/cli.out" &&
+	! grep -q '^normalize auto' "$tmp/cli.out" && ok "--split 0.5 --normalize 0.5,0.25 override" ||
+	bad "--split/--normalize: $(cat "$tmp/cli.out")"
+
 # 2. --eval: per-class accuracy under the folder's class names.
 "$NETLANG" "$tmp/rgb.net" --eval --load "$tmp/rgb.w" --device cpu >"$tmp/eval.out" 2>&1 ||
 	{ bad "--eval failed"; cat "$tmp/eval.out"; }

@@ -1,5 +1,5 @@
-/* test_cifar.c - CIFAR-10's binary format (runtime/cifar.c,
- * runtime/tar_reader.c), on small files in that format written here:
+/* test_cifar.c - CIFAR-10's binary format (runtime/data/cifar.c,
+ * runtime/data/tar_reader.c), on small files in that format written here:
  *   - batch files in a directory, or in cifar-10-batches-bin/ inside it,
  *     or the .tar.gz as CIFAR publishes it, all load the same images:
  *     labels and the three colour planes byte for byte, data_batch_1
@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "runtime/cifar.h"
-#include "runtime/data_fetch.h"
-#include "runtime/dataset.h"
-#include "runtime/md5.h"
+#include "runtime/data/cifar.h"
+#include "runtime/data/data_fetch.h"
+#include "runtime/data/dataset.h"
+#include "runtime/data/md5.h"
 #include "tests/data/dtest.h"
 #include "tests/data/imgwrite.h"
 

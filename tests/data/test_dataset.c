@@ -17,10 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "runtime/data_fetch.h"
-#include "runtime/dataset.h"
-#include "runtime/gz_source.h"
-#include "runtime/md5.h"
+#include "runtime/data/data_fetch.h"
+#include "runtime/data/dataset.h"
+#include "runtime/data/gz_source.h"
+#include "runtime/data/md5.h"
 #include "tests/data/dtest.h"
 
 static const char *const files[4] = {

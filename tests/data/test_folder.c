@@ -1,5 +1,5 @@
-/* test_folder.c - a folder of images as a data set (runtime/data_folder.c),
- * on folders written here:
+/* test_folder.c - a folder of images as a data set
+ * (runtime/data/data_folder.c), on folders written here:
  *   - class folders become classes in sorted order, every image found (in
  *     sub-folders too, whatever the case of its .png/.jpg/.jpeg), other
  *     files skipped with a note;
@@ -21,10 +21,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "runtime/data_fetch.h"
-#include "runtime/data_folder.h"
-#include "runtime/dataset.h"
-#include "runtime/image.h"
+#include "runtime/data/data_fetch.h"
+#include "runtime/data/data_folder.h"
+#include "runtime/data/dataset.h"
+#include "runtime/data/image.h"
 #include "tests/data/dtest.h"
 #include "tests/data/imgwrite.h"
 

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "runtime/idx.h"
-#include "runtime/md5.h"
+#include "runtime/data/idx.h"
+#include "runtime/data/md5.h"
 #include "tests/data/dtest.h"
 
 /* GCC says __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer). */

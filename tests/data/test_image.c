@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "runtime/image.h"
+#include "runtime/data/image.h"
 #include "tests/data/dtest.h"
 #include "tests/data/imgwrite.h"
 

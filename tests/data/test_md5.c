@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "runtime/md5.h"
+#include "runtime/data/md5.h"
 #include "tests/data/dtest.h"
 
 static void hex_of(const void *data, size_t n, char hex[33])

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "runtime/data_fetch.h"
-#include "runtime/md5.h"
+#include "runtime/data/data_fetch.h"
+#include "runtime/data/md5.h"
 #include "tests/data/dtest.h"
 
 #ifndef NL_TEST_SET

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "runtime/plot.h"
+#include "runtime/report/report.h"
 #include "tests/data/dtest.h"
 
 static const char *dir;

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 #include <zlib.h>
-#include "runtime/params.h"
-#include "runtime/weights.h"
+#include "runtime/plan/params.h"
+#include "runtime/data/weights.h"
 #include "tests/data/dtest.h"
 
 /* ---- hand-built graphs ------------------------------------------------- */

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "runtime/cifar.h"
-#include "runtime/image.h"
+#include "runtime/data/cifar.h"
+#include "runtime/data/image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

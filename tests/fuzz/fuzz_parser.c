@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl_write_source(cx, sink);
 		nl_graph *g = nl_build(cx);
 		if (g) {
-			nl_print_graph(sink, g, NL_FMT_TABLE, 32);
-			nl_print_graph(sink, g, NL_FMT_D2L, 1);
+			nl_print_graph(sink, g, NL_FMT_TABLE);
+			nl_print_graph(sink, g, NL_FMT_D2L);
 			nl_print_nodes(sink, g, g->nnodes / 2, NL_FMT_D2L);
 			nl_graph_free(g);
 		}

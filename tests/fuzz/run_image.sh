@@ -22,9 +22,11 @@ CFG
 $CC -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-I"$work" -I"$top" \
-	"$top/runtime/image.c" "$top/runtime/image_png.c" "$top/runtime/image_jpeg.c" \
-	"$top/runtime/image_resize.c" "$top/runtime/cifar.c" "$top/runtime/imageset.c" \
-	"$top/runtime/tar_reader.c" "$top/runtime/gz_source.c" "$top/runtime/md5.c" \
+	"$top/runtime/data/image.c" "$top/runtime/data/image_png.c" \
+	"$top/runtime/data/image_jpeg.c" "$top/runtime/data/image_resize.c" \
+	"$top/runtime/data/cifar.c" "$top/runtime/data/imageset.c" \
+	"$top/runtime/data/tar_reader.c" "$top/runtime/data/gz_source.c" \
+	"$top/runtime/data/md5.c" \
 	"$top/tests/fuzz/fuzz_image.c" -o "$work/fuzz_image" -lpng16 -ljpeg -lz -lm
 cp "$top"/tests/fuzz/corpus-image/* "$work/corpus/" 2>/dev/null || true
 cd "$work"

@@ -1,7 +1,7 @@
 /* nlcheck.c - the front end on its own: load .net files, check them, and
  * print the listing, the parameter total, or the diagnostic.
  *
- *   nlcheck [-L DIR]... [--format table|d2l] [--batch N] [--params]
+ *   nlcheck [-L DIR]... [--format table|d2l] [--params]
  *           [--source] [--chunks] FILE...
  *
  * --params prints only the total parameter count; --source writes the
@@ -60,7 +60,7 @@ static int load_chunks(nl_ctx *cx, const char *path)
 int main(int argc, char **argv)
 {
 	nl_format fmt = NL_FMT_TABLE;
-	int batch = 1, params_only = 0, source = 0, chunks = 0, rc = 0, nfiles = 0;
+	int params_only = 0, source = 0, chunks = 0, rc = 0, nfiles = 0;
 	nl_ctx *cx = nl_ctx_new();
 	if (!cx)
 		return 2;
@@ -71,8 +71,6 @@ int main(int argc, char **argv)
 			nl_add_lib_dir(cx, argv[++i]);
 		} else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
 			fmt = strcmp(argv[++i], "d2l") == 0 ? NL_FMT_D2L : NL_FMT_TABLE;
-		} else if (strcmp(a, "--batch") == 0 && i + 1 < argc) {
-			batch = atoi(argv[++i]);
 		} else if (strcmp(a, "--params") == 0) {
 			params_only = 1;
 		} else if (strcmp(a, "--source") == 0) {
@@ -90,7 +88,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nfiles == 0) {
-		fputs("usage: nlcheck [-L DIR] [--format table|d2l] [--batch N] "
+		fputs("usage: nlcheck [-L DIR] [--format table|d2l] "
 		      "[--params] [--source] [--chunks] FILE...\n", stderr);
 		rc = 2;
 		goto out;
@@ -107,7 +105,7 @@ int main(int argc, char **argv)
 	if (params_only)
 		printf("%lld\n", (long long)g->params);
 	else
-		nl_print_graph(stdout, g, fmt, batch);
+		nl_print_graph(stdout, g, fmt);
 	nl_graph_free(g);
 out:
 	nl_ctx_free(cx);

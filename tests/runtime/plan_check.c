@@ -15,10 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "lang/lang.h"
-#include "runtime/plan.h"
+#include "runtime/plan/plan.h"
 #include "runtime/rng.h"
 
 static int failures;
@@ -235,6 +236,39 @@ static const char smooth_branches[] =
 	"add {\n branch { conv 3x3 -> 11 pad 1; tanh }\n branch { }\n branch { }\n}\n"
 	"batchnorm\navgpool global\nflatten\nfc 5\n";
 
+/* A backend whose table misses a kind is refused with the kind named
+ * (nl_backend_check), instead of a NULL call mid-step. */
+static void table_check(void)
+{
+	nl_backend *be = nl_cpu_backend_new(1);
+	FILE *cap = tmpfile();
+	if (!be || !cap) {
+		failures++;
+		return;
+	}
+	int whole = nl_backend_check(be) == 0;
+	void (*saved)(nl_backend *, nl_step *) = be->backward[NL_TANH];
+	be->backward[NL_TANH] = NULL;
+	fflush(stderr);
+	int fd = dup(2);
+	dup2(fileno(cap), 2);
+	int missing = nl_backend_check(be);
+	fflush(stderr);
+	dup2(fd, 2);
+	close(fd);
+	be->backward[NL_TANH] = saved;
+	char msg[256] = "";
+	rewind(cap);
+	size_t got = fread(msg, 1, sizeof msg - 1, cap);
+	msg[got] = '\0';
+	fclose(cap);
+	int ok = whole && missing == -1 && strstr(msg, "backward") && strstr(msg, "'tanh'");
+	printf("%s backend table: complete for the cpu; a missing entry refused (%s)\n",
+	       ok ? "ok" : "FAIL", got ? strtok(msg, "\n") : "no message");
+	failures += !ok;
+	be->destroy(be);
+}
+
 int main(void)
 {
 	uint64_t seed = (uint64_t)time(NULL);
@@ -242,6 +276,7 @@ int main(void)
 	if (env)
 		seed = strtoull(env, NULL, 10);
 
+	table_check();
 	grad_check("smooth-chain", smooth_chain, 2, seed + 1, 1);
 	grad_check("smooth-branches", smooth_branches, 3, seed + 4, 1);
 	grad_check("chain", chain, 3, seed, 0);

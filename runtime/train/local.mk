@@ -1,0 +1,3 @@
+# runtime/train/local.mk - training, evaluation, and the backend they run on.
+libruntime_a_SOURCES += \
+	runtime/train/train.h runtime/train/train.c runtime/train/device.c
