@@ -707,6 +707,20 @@ static size_t pool_add(strpool *p, const char *s)
 	return at;
 }
 
+/* A train item's value other than a text: a number, or a list of them or
+ * a word (auto) for a NUMBERS setting, whose value holds no pointer. */
+static void set_value(nl_options *t, int id, const nl_train_item *it, char *err,
+                      size_t errlen)
+{
+	if (nl_setting_info(id)->type != NL_ST_NUMBERS)
+		nl_options_set_number(t, id, it->number, it->is_int, err, errlen);
+	else if (!it->is_number)
+		nl_options_set_text(t, id, it->text, err, errlen);
+	else
+		nl_options_set_numbers(t, id, it->nvalues ? it->values : &it->number,
+		                       it->nvalues ? it->nvalues : 1, err, errlen);
+}
+
 /* The train sections' settings; texts go into the pool, at offsets
  * text_at[id] (SIZE_MAX where none), made pointers once the pool is whole.
  * load.c checked every item, so setting one cannot fail here. */
@@ -726,7 +740,7 @@ static void train_settings(nl_ctx *cx, nl_options *t, strpool *pool, size_t *tex
 				text_at[id] = pool_add(pool, it->text);
 				t->given |= 1ull << id;
 			} else {
-				nl_options_set_number(t, id, it->number, it->is_int, err, sizeof err);
+				set_value(t, id, it, err, sizeof err);
 			}
 		}
 	}
@@ -939,7 +953,7 @@ static void train_settings_direct(nl_ctx *cx, nl_options *t)
 			if (nl_setting_info(id)->type == NL_ST_TEXT)
 				nl_options_set_text(t, id, it->text, err, sizeof err);
 			else
-				nl_options_set_number(t, id, it->number, it->is_int, err, sizeof err);
+				set_value(t, id, it, err, sizeof err);
 		}
 	}
 }

@@ -70,8 +70,8 @@ void nl_cpu_loss(nl_backend *be, const float *logits, const int32_t *labels,
 void nl_cpu_sgd(nl_backend *be, float *w, const float *g, float *v, size_t n,
                 float lr, float momentum, float weight_decay);
 void nl_cpu_gather(nl_backend *be, const uint8_t *images, const uint8_t *labels,
-                   const int32_t *idx, int n, int h, int w, int oh, int ow,
-                   float *out, int32_t *labels_out);
+                   const int32_t *idx, int n, int c, int h, int w, int oh, int ow,
+                   const float *norm, float *out, int32_t *labels_out);
 
 /* Inside a parallel region: this thread's share [lo, hi) of n elements,
  * cut at multiples of 16 floats (whole cache lines, whole SIMD vectors). */

@@ -24,7 +24,9 @@
 typedef struct dev_data {
 	uint8_t *images, *labels;
 	int32_t *idx;           /* the order examples are drawn in */
-	int n, h, w;
+	int n, c, h, w;
+	const float *norm;      /* gather's normalisation (host), or NULL */
+	const uint8_t *host_labels;
 } dev_data;
 
 static void dev_data_free(nl_backend *be, dev_data *d)
@@ -39,9 +41,10 @@ static void dev_data_free(nl_backend *be, dev_data *d)
  * example 0 and is never counted. */
 static int dev_data_load(nl_backend *be, const nl_dataset *ds, int batch, dev_data *d)
 {
-	size_t pix = (size_t)ds->n * ds->h * ds->w;
+	size_t pix = (size_t)ds->n * ds->c * ds->h * ds->w;
 	size_t nidx = ((size_t)ds->n + batch - 1) / batch * batch;
-	d->n = ds->n; d->h = ds->h; d->w = ds->w;
+	d->n = ds->n; d->c = ds->c; d->h = ds->h; d->w = ds->w;
+	d->host_labels = ds->labels;
 	d->images = be->alloc(be, pix);
 	d->labels = be->alloc(be, (size_t)ds->n);
 	d->idx = be->alloc(be, nidx * sizeof(int32_t));
@@ -66,12 +69,15 @@ static int dev_data_load(nl_backend *be, const nl_dataset *ds, int batch, dev_da
 static void gather(nl_plan *p, const dev_data *d, long first, int n)
 {
 	const nl_shape *in = &p->g->nodes[0].shape;
-	p->be->gather(p->be, d->images, d->labels, d->idx + first, n, d->h, d->w,
-	              in->h, in->w, p->input, p->labels);
+	p->be->gather(p->be, d->images, d->labels, d->idx + first, n, d->c, d->h, d->w,
+	              in->h, in->w, d->norm, p->input, p->labels);
 }
 
-/* Loss and accuracy of the current weights over a whole data set. */
-static void evaluate(nl_plan *p, const dev_data *d, double *loss, double *acc)
+/* Loss and accuracy of the current weights over a whole data set, and
+ * into tally (when not NULL) the same per class.  The data set's order is
+ * its own (idx is the identity), so the host's labels match the rows. */
+static void evaluate(nl_plan *p, const dev_data *d, double *loss, double *acc,
+                     nl_class_tally *tally, float *logits)
 {
 	nl_plan_reset_acc(p);
 	for (long first = 0; first < d->n; first += p->batch) {
@@ -81,6 +87,11 @@ static void evaluate(nl_plan *p, const dev_data *d, double *loss, double *acc)
 		gather(p, d, first, p->batch);
 		nl_plan_forward(p, 0);
 		nl_plan_loss(p, n, 0);
+		if (tally) {
+			p->be->download(p->be, logits, p->steps[p->logits].y,
+			                (size_t)n * p->classes * sizeof *logits);
+			nl_tally_add(tally, logits, d->host_labels + first, n);
+		}
 	}
 	double l, c;
 	nl_plan_read_acc(p, &l, &c);
@@ -107,30 +118,12 @@ static void progress(int epoch, int epochs, long done, long total, double loss, 
 	fflush(stdout);
 }
 
-static int check_input(const nl_graph *g, const nl_options *o)
-{
-	const nl_shape *in = &g->nodes[0].shape;
-	if (in->c != 1) {
-		fprintf(stderr, "netlang: the data set's images have 1 channel; the net's input "
-		        "is %dx%dx%d (write `input 1x%dx%d`)\n", in->c, in->h, in->w, in->h, in->w);
-		return -1;
-	}
-	if (o->resize > 0 && (o->resize != in->h || o->resize != in->w)) {
-		fprintf(stderr, "netlang: the train section's resize %d does not match the net's "
-		        "input %dx%dx%d (--resize N runs the net at NxN)\n",
-		        o->resize, in->c, in->h, in->w);
-		return -1;
-	}
-	return 0;
-}
-
 /* Shared by training and evaluation: backend, plan, data, weights. */
 typedef struct session {
 	nl_backend *be;
 	nl_plan *plan;
-	nl_dataset train, test;
+	nl_net_data data;
 	dev_data dtrain, dtest;
-	char where[1024];
 } session;
 
 static void session_close(session *s)
@@ -141,11 +134,12 @@ static void session_close(session *s)
 		nl_plan_free(s->plan);
 		s->be->destroy(s->be);
 	}
-	nl_dataset_free(&s->train);
-	nl_dataset_free(&s->test);
+	nl_net_data_close(&s->data);
 }
 
-static int load_weights(nl_plan *p, const char *path)
+/* The weights, and the class names saved with them, which must be the
+ * data set's where both are known. */
+static int load_weights(nl_plan *p, const char *path, const nl_net_data *data)
 {
 	const nl_param_layout *l = &p->layout;
 	float *host = calloc(l->nparams + l->nstate + 1, sizeof *host);
@@ -153,14 +147,19 @@ static int load_weights(nl_plan *p, const char *path)
 		fprintf(stderr, "netlang: out of memory reading %s\n", path);
 		return -1;
 	}
-	int rc = nl_weights_load(path, p->g, l, host, host + l->nparams);
+	char **names = NULL;
+	int nnames = 0;
+	int rc = nl_weights_load(path, p->g, l, host, host + l->nparams, &names, &nnames);
+	if (rc == 0)
+		rc = nl_net_data_check_names(data, path, names, nnames);
 	if (rc == 0)
 		nl_plan_set_params(p, host, host + l->nparams);
+	nl_weights_free_names(names, nnames);
 	free(host);
 	return rc;
 }
 
-static int save_weights(nl_plan *p, const char *path)
+static int save_weights(nl_plan *p, const char *path, const nl_dataset *ds)
 {
 	const nl_param_layout *l = &p->layout;
 	float *host = calloc(l->nparams + l->nstate + 1, sizeof *host);
@@ -169,7 +168,8 @@ static int save_weights(nl_plan *p, const char *path)
 		return -1;
 	}
 	nl_plan_get_params(p, host, host + l->nparams);
-	int rc = nl_weights_save(path, p->g, l, host, host + l->nparams);
+	int rc = nl_weights_save(path, p->g, l, host, host + l->nparams,
+	                         (const char *const *)ds->names, ds->names ? ds->classes : 0);
 	free(host);
 	return rc;
 }
@@ -177,9 +177,7 @@ static int save_weights(nl_plan *p, const char *path)
 static int session_open(session *s, const nl_graph *g, const nl_options *o, int need_train)
 {
 	memset(s, 0, sizeof *s);
-	if (nl_dataset_open(o->data, &s->train, &s->test, s->where, sizeof s->where))
-		return -1;
-	if (check_input(g, o))
+	if (nl_net_data_open(&s->data, g, o, o->quiet))
 		return -1;
 	s->be = nl_backend_open(o);
 	if (!s->be)
@@ -187,19 +185,17 @@ static int session_open(session *s, const nl_graph *g, const nl_options *o, int 
 	s->plan = nl_plan_new(s->be, g, o->batch, need_train ? NL_PLAN_TRAIN : 0);
 	if (!s->plan)
 		return -1;
-	if (s->plan->classes < s->train.classes) {
-		fprintf(stderr, "netlang: the net ends in %d outputs; the data set has %d classes\n",
-		        s->plan->classes, s->train.classes);
+	if (nl_net_data_check_classes(&s->data, g, s->plan->logits, s->plan->classes))
 		return -1;
-	}
 	if (nl_plan_init_params(s->plan, o->seed))
 		return -1;
-	if (o->load && load_weights(s->plan, o->load))
+	if (o->load && load_weights(s->plan, o->load, &s->data))
 		return -1;
-	if (need_train && dev_data_load(s->be, &s->train, o->batch, &s->dtrain))
+	if (need_train && dev_data_load(s->be, &s->data.train, o->batch, &s->dtrain))
 		return -1;
-	if (dev_data_load(s->be, &s->test, o->batch, &s->dtest))
+	if (dev_data_load(s->be, &s->data.test, o->batch, &s->dtest))
 		return -1;
+	s->dtrain.norm = s->dtest.norm = s->data.normalize ? s->data.norm : NULL;
 	return 0;
 }
 
@@ -341,7 +337,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 	int tty = isatty(STDOUT_FILENO);   /* a progress bar for a person */
 	if (!o->quiet) {
 		printf("training %s on %s (%s): %d epochs, batch %d, lr %g%s, seed %llu\n",
-		       title, be->name, S.where, o->epochs, o->batch, o->lr,
+		       title, be->name, S.data.where, o->epochs, o->batch, o->lr,
 		       o->momentum > 0 ? ", momentum" : "", (unsigned long long)seed);
 		if (o->resume)
 			printf("resuming from %s: epoch %d, step %ld\n", o->resume, R.epoch, R.step);
@@ -459,7 +455,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 				    save_checkpoint(p, &R, o, seed, ep, b + 1, S.dtrain.n) == 0)
 					fprintf(stderr, "netlang: the run is saved in %s (continue it with "
 					        "--resume %s)\n", o->checkpoint, o->checkpoint);
-				if (o->save && save_weights(p, o->save) == 0)
+				if (o->save && save_weights(p, o->save, &S.data.train) == 0)
 					fprintf(stderr, "netlang: the weights as they are now are in %s\n",
 					        o->save);
 				if (!o->checkpoint)
@@ -483,7 +479,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 		if (tty && !o->quiet)
 			printf("\r\033[K");
 		if (!stopped) {
-			evaluate(p, &S.dtest, &test_loss, &test_acc);
+			evaluate(p, &S.dtest, &test_loss, &test_acc, NULL, NULL);
 		} else {
 			test_acc = NAN;
 		}
@@ -511,7 +507,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 		printf("%.3f\n", test_acc);
 	printf("%.1f examples/sec on %s\n", R.examples / R.train_time, be->name);
 	status = 0;
-	if (o->save && save_weights(p, o->save))
+	if (o->save && save_weights(p, o->save, &S.data.train))
 		status = 1;
 	if (o->plot) {
 		int n = R.epochs_done;
@@ -547,11 +543,22 @@ int nl_evaluate(const nl_graph *g, const nl_options *o)
 	}
 	if (session_open(&S, g, o, 0) == 0) {
 		double loss, acc;
+		nl_class_tally tally;
+		float *logits = malloc((size_t)S.plan->batch * S.plan->classes * sizeof *logits);
+		if (!logits || nl_tally_init(&tally, S.plan->classes) != 0) {
+			fprintf(stderr, "netlang: out of memory\n");
+			free(logits);
+			session_close(&S);
+			return 1;
+		}
 		double t0 = S.be->clock(S.be);
-		evaluate(S.plan, &S.dtest, &loss, &acc);
+		evaluate(S.plan, &S.dtest, &loss, &acc, &tally, logits);
 		double t1 = S.be->clock(S.be);
 		printf("test loss %.3f, test acc %.3f\n", loss, acc);
 		printf("%.1f examples/sec on %s\n", S.dtest.n / (t1 - t0), S.be->name);
+		nl_tally_print(&tally, S.data.test.names, stdout);
+		nl_tally_free(&tally);
+		free(logits);
 		status = 0;
 	}
 	session_close(&S);

@@ -1,19 +1,26 @@
-/* test_dataset.c - finding a data set: an explicit directory, the look-up
- * order ($NETLANG_DATA, the user's cache, the system directory), the
- * download into the cache (from a file:// mirror), a download whose MD5 is
+/* test_dataset.c - finding a data set, on small synthetic IDX sets made
+ * here (no real data needed): an explicit directory, the look-up order
+ * ($NETLANG_DATA, the user's cache, the system directory), the download
+ * into the cache from a file:// mirror, a cached file kept because its
+ * content is official though its .gz bytes differ, a download whose MD5 is
  * wrong (nothing left behind), and the message that says where to put the
  * files when nothing works.  Every case runs in its own temporary
  * directories with the environment set for it; the real system directory
- * is never consulted. */
+ * is never consulted.  The downloads use a set described here, with the
+ * checksums of its own files, through the same code as the real ones. */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "runtime/data/data_fetch.h"
 #include "runtime/data/dataset.h"
+#include "runtime/data/gz_source.h"
+#include "runtime/data/md5.h"
 #include "tests/data/dtest.h"
 
 static const char *const files[4] = {
@@ -21,32 +28,58 @@ static const char *const files[4] = {
 	"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
 };
 
+enum { NTRAIN = 12, NTEST = 5, SIDE = 6 };
+
 static const char *root;
 
 static char *dir_at(const char *rel)
 {
 	char *d = dt_join(root, rel);
-	char cmd[4400];
-	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", d);
-	if (system(cmd) != 0)
+	if (nl_make_dirs(d) != 0)
 		exit(99);
 	return d;
 }
 
-/* dir gets the four files of the shared copy of data set name (links, so
- * that no case copies 30 MB). */
-static char *link_set(const char *rel, const char *name)
+static void put_be32(unsigned char *b, uint32_t v)
+{
+	b[0] = (unsigned char)(v >> 24);
+	b[1] = (unsigned char)(v >> 16);
+	b[2] = (unsigned char)(v >> 8);
+	b[3] = (unsigned char)v;
+}
+
+/* The raw bytes of file i of the synthetic set marked `tag`: the first
+ * training label is tag, so each copy tells which one was loaded. */
+static unsigned char *idx_bytes(int i, int tag, size_t *len)
+{
+	int images = i % 2 == 0, n = i < 2 ? NTRAIN : NTEST;
+	size_t head = images ? 16 : 8, body = images ? (size_t)n * SIDE * SIDE : (size_t)n;
+	unsigned char *b = malloc(head + body);
+	if (!b)
+		exit(99);
+	put_be32(b, images ? 0x803 : 0x801);
+	put_be32(b + 4, (uint32_t)n);
+	if (images) {
+		put_be32(b + 8, SIDE);
+		put_be32(b + 12, SIDE);
+	}
+	for (size_t k = 0; k < body; k++)
+		b[head + k] = images ? (unsigned char)(k * 7 + (size_t)tag) : (unsigned char)((k + (size_t)tag) % 10);
+	*len = head + body;
+	return b;
+}
+
+/* dir gets the four files of copy `tag`, gzipped. */
+static char *make_set(const char *rel, int tag)
 {
 	char *d = dir_at(rel);
 	for (int i = 0; i < 4; i++) {
-		char from[512];
-		snprintf(from, sizeof from, "%s/%s/%s", dt_test_data(), name, files[i]);
-		char *to = dt_join(d, files[i]);
-		char *abs = realpath(from, NULL);
-		if (!abs || symlink(abs, to) != 0)
-			exit(99);
-		free(abs);
-		free(to);
+		size_t n;
+		unsigned char *b = idx_bytes(i, tag, &n);
+		char *path = dt_join(d, files[i]);
+		dt_write_gz(path, b, n);
+		free(path);
+		free(b);
 	}
 	return d;
 }
@@ -82,6 +115,15 @@ static outcome open_set(const char *spec)
 	return o;
 }
 
+static outcome fetch_set(const nl_known_set *ks)
+{
+	outcome o;
+	dt_capture_begin();
+	o.rc = nl_fetch_open(ks, &o.train, &o.test, o.where, sizeof o.where);
+	o.log = dt_capture_end();
+	return o;
+}
+
 static void done(outcome *o)
 {
 	nl_dataset_free(&o->train);
@@ -89,41 +131,40 @@ static void done(outcome *o)
 	free(o->log);
 }
 
-/* The case must have loaded the named set from dir. */
-static void expect_found(const char *what, const char *spec, const char *dir, int mnist)
+/* The case must have loaded copy `tag` from dir. */
+static void check_found(const char *what, outcome *o, const char *dir, int tag)
+{
+	CHECK(o->rc == 0, "%s: not loaded", what);
+	CHECK(strcmp(o->where, dir) == 0, "%s: loaded from %s, expected %s", what, o->where, dir);
+	if (o->rc == 0) {
+		CHECK(o->train.n == NTRAIN && o->test.n == NTEST && o->train.h == SIDE &&
+		      o->test.w == SIDE, "%s: %d and %d images", what, o->train.n, o->test.n);
+		CHECK(o->train.labels[0] == tag && o->test.labels[0] == tag,
+		      "%s: loaded copy %d, expected copy %d", what, o->train.labels[0], tag);
+	}
+	printf("%-44s -> %s\n", what, o->where);
+}
+
+static void expect_found(const char *what, const char *spec, const char *dir, int tag)
 {
 	outcome o = open_set(spec);
-	CHECK(o.rc == 0, "%s: not loaded", what);
-	CHECK(strcmp(o.where, dir) == 0, "%s: loaded from %s, expected %s", what, o.where, dir);
-	if (o.rc == 0) {
-		static const unsigned char mn[2][4] = { { 5, 0, 4, 1 }, { 7, 2, 1, 0 } };
-		static const unsigned char fa[2][4] = { { 9, 0, 0, 3 }, { 9, 2, 1, 1 } };
-		const unsigned char (*want)[4] = mnist ? mn : fa;
-		CHECK(o.train.n == 60000 && o.test.n == 10000 && o.train.h == 28 && o.test.w == 28,
-		      "%s: %d and %d images", what, o.train.n, o.test.n);
-		CHECK(memcmp(o.train.labels, want[0], 4) == 0 && memcmp(o.test.labels, want[1], 4) == 0,
-		      "%s: not the %s labels", what, mnist ? "MNIST" : "Fashion-MNIST");
-	}
-	printf("%-44s -> %s\n", what, o.where);
+	check_found(what, &o, dir, tag);
 	done(&o);
 }
 
 static void explicit_directories(void)
 {
 	clean_env();
-	char *d = link_set("explicit", "mnist");
+	char *d = make_set("explicit", 1);
 	expect_found("explicit directory", d, d, 1);
 
 	/* A plain (gunzipped) file is taken as it is. */
 	char *gz = dt_join(d, "train-labels-idx1-ubyte.gz");
 	char *plain = dt_join(d, "train-labels-idx1-ubyte");
-	gzFile g = gzopen(gz, "rb");
-	static unsigned char b[70000];
-	int n = g ? gzread(g, b, sizeof b) : -1;
-	if (g)
-		gzclose(g);
-	CHECK(n == 60008, "cannot gunzip %s", gz);
-	dt_write(plain, b, (size_t)(n > 0 ? n : 0));
+	size_t n;
+	unsigned char *b = idx_bytes(1, 1, &n);
+	dt_write(plain, b, n);
+	free(b);
 	unlink(gz);
 	expect_found("explicit directory, one file plain", d, d, 1);
 
@@ -146,79 +187,122 @@ static void explicit_directories(void)
 
 static void lookup_order(void)
 {
-	char *env = link_set("env/mnist", "mnist");
+	char *env = make_set("env/mnist", 2);
 	char *envroot = dt_join(root, "env");
-	char *flat = link_set("flat", "mnist");
+	char *flat = make_set("flat", 3);
 	char *xdg = dt_join(root, "xdg");
-	char *xdgset = link_set("xdg/netlang/mnist", "mnist");
+	char *xdgset = make_set("xdg/netlang/mnist", 4);
 	char *home = dt_join(root, "home");
-	char *homeset = link_set("home/.cache/netlang/mnist", "mnist");
+	char *homeset = make_set("home/.cache/netlang/mnist", 5);
 	char *sys = dt_join(root, "sys");
-	char *sysset = link_set("sys/mnist", "mnist");
-	char *fashion = link_set("env/fashion-mnist", "fashion-mnist");
+	char *sysset = make_set("sys/mnist", 6);
+	char *fashion = make_set("env/fashion-mnist", 7);
 
 	clean_env();
 	setenv("NETLANG_DATA", envroot, 1);
 	setenv("XDG_CACHE_HOME", xdg, 1);
 	setenv("HOME", home, 1);
 	setenv("NETLANG_SYSTEM_DATA_DIR", sys, 1);
-	expect_found("$NETLANG_DATA/NAME before the cache", "mnist", env, 1);
-	expect_found("no name means fashion-mnist", NULL, fashion, 0);
+	expect_found("$NETLANG_DATA/NAME before the cache", "mnist", env, 2);
+	expect_found("no name means fashion-mnist", NULL, fashion, 7);
 	setenv("NETLANG_DATA", flat, 1);
-	expect_found("$NETLANG_DATA holding the files", "mnist", flat, 1);
+	expect_found("$NETLANG_DATA holding the files", "mnist", flat, 3);
 	char *nowhere = dir_at("empty-data");
 	setenv("NETLANG_DATA", nowhere, 1);
-	expect_found("an empty $NETLANG_DATA: on to the cache", "mnist", xdgset, 1);
+	expect_found("an empty $NETLANG_DATA: on to the cache", "mnist", xdgset, 4);
 	unsetenv("NETLANG_DATA");
-	expect_found("$XDG_CACHE_HOME before the system", "mnist", xdgset, 1);
+	expect_found("$XDG_CACHE_HOME before the system", "mnist", xdgset, 4);
 	setenv("XDG_CACHE_HOME", "relative/cache", 1);
-	expect_found("relative $XDG_CACHE_HOME ignored: ~/.cache", "mnist", homeset, 1);
+	expect_found("relative $XDG_CACHE_HOME ignored: ~/.cache", "mnist", homeset, 5);
 	unsetenv("XDG_CACHE_HOME");
-	expect_found("~/.cache/netlang without $XDG_CACHE_HOME", "mnist", homeset, 1);
+	expect_found("~/.cache/netlang without $XDG_CACHE_HOME", "mnist", homeset, 5);
 	setenv("HOME", nowhere, 1);
-	expect_found("the system directory last", "mnist", sysset, 1);
-	expect_found("an explicit directory beats them all", flat, flat, 1);
+	expect_found("the system directory last", "mnist", sysset, 6);
+	expect_found("an explicit directory beats them all", flat, flat, 3);
 
 	free(env); free(envroot); free(flat); free(xdg); free(xdgset); free(home);
 	free(homeset); free(sys); free(sysset); free(fashion); free(nowhere);
 }
 
+/* A set described here, published at a file:// mirror with copy 8. */
+static nl_known_set tiny;
+static char tiny_md5[4][33], tiny_content[4][33];
+
+static char *publish_tiny(void)
+{
+	char *mirror = dir_at("mirror");
+	char *pub = make_set("mirror/tiny", 8);
+	tiny.name = "tiny";
+	tiny.url = "file:///nowhere/";
+	tiny.format = NL_SET_IDX;
+	tiny.nfiles = 4;
+	for (int i = 0; i < 4; i++) {
+		char *path = dt_join(pub, files[i]), err[1024];
+		CHECK(nl_md5_file(path, tiny_md5[i]) == 0, "cannot hash %s", path);
+		CHECK(nl_gz_content_md5(path, tiny_content[i], err, sizeof err) == 0, "%s", err);
+		tiny.files[i].name = files[i];
+		tiny.files[i].md5 = tiny_md5[i];
+		tiny.files[i].content_md5 = tiny_content[i];
+		free(path);
+	}
+	free(pub);
+	return mirror;
+}
+
 static void download(void)
 {
 	clean_env();
-	char *xdg = dir_at("dl");
-	setenv("XDG_CACHE_HOME", xdg, 1);
-	char *mirror = realpath(dt_test_data(), NULL), url[4200];
+	char *mirror = publish_tiny(), url[4200];
 	snprintf(url, sizeof url, "file://%s", mirror);
 	setenv("NETLANG_DATA_URL", url, 1);
-	char *cache = dt_join(xdg, "netlang/mnist");
+	char *xdg = dir_at("dl");
+	setenv("XDG_CACHE_HOME", xdg, 1);
+	char *cache = dt_join(xdg, "netlang/tiny");
 
-	outcome o = open_set("mnist");
-	CHECK(o.rc == 0, "download from %s failed", url);
-	CHECK(strcmp(o.where, cache) == 0, "downloaded into %s, expected %s", o.where, cache);
-	CHECK_HAS(o.log, "downloading", "mnist/t10k-labels-idx1-ubyte.gz");
-	CHECK(o.rc || (o.train.n == 60000 && o.test.labels[0] == 7), "downloaded set is wrong");
+	outcome o = fetch_set(&tiny);
+	check_found("downloaded into the cache", &o, cache, 8);
+	CHECK_HAS(o.log, "downloading", "tiny/t10k-labels-idx1-ubyte.gz");
 	CHECK(dt_count_entries(cache) == 4, "the cache holds %d entries, expected the 4 files",
 	      dt_count_entries(cache));
 	done(&o);
 
 	/* The second time the cache serves. */
-	o = open_set("mnist");
-	CHECK(o.rc == 0 && strcmp(o.where, cache) == 0, "the cache did not serve");
+	o = fetch_set(&tiny);
+	check_found("the cache serves the second time", &o, cache, 8);
 	CHECK(strstr(o.log, "downloading") == NULL, "downloaded again:\n%s", o.log);
+	done(&o);
+
+	/* A cache holding one file with the official content compressed
+	 * otherwise (as Debian recompresses): kept, only the rest fetched. */
+	char *xdg3 = dir_at("dl3");
+	setenv("XDG_CACHE_HOME", xdg3, 1);
+	char *cache3 = dir_at("dl3/netlang/tiny");
+	char *lab3 = dt_join(cache3, files[3]);
+	size_t n;
+	unsigned char *b = idx_bytes(3, 8, &n);
+	gzFile g = gzopen(lab3, "wb1");
+	CHECK(g && gzwrite(g, b, (unsigned)n) == (int)n && gzclose(g) == Z_OK, "writing %s", lab3);
+	free(b);
+	char hex[33] = "";
+	nl_md5_file(lab3, hex);
+	CHECK(strcmp(hex, tiny_md5[3]) != 0, "the recompressed file has the published bytes");
+	o = fetch_set(&tiny);
+	check_found("a recompressed cached file is kept", &o, cache3, 8);
+	CHECK_HAS(o.log, "downloading", "tiny/t10k-images-idx3-ubyte.gz");
+	CHECK(strstr(o.log, "t10k-labels") == NULL, "the recompressed file was fetched again:\n%s",
+	      o.log);
+	nl_md5_file(lab3, hex);
+	CHECK(strcmp(hex, tiny_md5[3]) != 0, "the recompressed file was replaced");
 	done(&o);
 
 	/* A mirror whose t10k labels are damaged: refused by MD5, and the
 	 * download leaves neither that file nor a temporary behind. */
-	char *bad = link_set("badmirror/mnist", "mnist");
-	char *lab = dt_join(bad, "t10k-labels-idx1-ubyte.gz");
-	size_t n;
-	char *src = dt_join(mirror, "mnist/t10k-labels-idx1-ubyte.gz");
-	unsigned char *bytes = dt_read(src, &n);
-	CHECK(bytes != NULL, "cannot read %s", src);
+	char *bad = make_set("badmirror/tiny", 8);
+	char *lab = dt_join(bad, files[3]);
+	unsigned char *bytes = dt_read(lab, &n);
+	CHECK(bytes != NULL, "cannot read %s", lab);
 	if (bytes) {
 		bytes[n / 2] ^= 1;
-		unlink(lab);
 		dt_write(lab, bytes, n);
 	}
 	char *badroot = dt_join(root, "badmirror");
@@ -226,19 +310,18 @@ static void download(void)
 	setenv("NETLANG_DATA_URL", url, 1);
 	char *xdg2 = dir_at("dl2");
 	setenv("XDG_CACHE_HOME", xdg2, 1);
-	char *cache2 = dt_join(xdg2, "netlang/mnist");
-	o = open_set("mnist");
+	char *cache2 = dt_join(xdg2, "netlang/tiny");
+	o = fetch_set(&tiny);
 	CHECK(o.rc == -1, "a download with the wrong MD5 must fail");
-	CHECK_HAS(o.log, "MD5 mismatch", "expected ec29112dd5afa0611ce80d1b7f02629c",
-	          "Put these four files");
-	char *left = dt_join(cache2, "t10k-labels-idx1-ubyte.gz");
+	CHECK_HAS(o.log, "MD5 mismatch", tiny_md5[3], "Put these four files");
+	char *left = dt_join(cache2, files[3]);
 	CHECK(!dt_exists(left), "the damaged download was left in the cache");
 	CHECK(dt_count_entries(cache2) == 3, "the cache holds %d entries: a temporary was left",
 	      dt_count_entries(cache2));
 	done(&o);
 
-	free(bytes); free(src); free(lab); free(bad); free(badroot); free(xdg2); free(cache2);
-	free(left); free(xdg); free(mirror); free(cache);
+	free(bytes); free(lab); free(bad); free(badroot); free(xdg2); free(cache2);
+	free(left); free(xdg); free(mirror); free(cache); free(xdg3); free(cache3); free(lab3);
 }
 
 /* Nothing anywhere and no download: the message says what to put where. */
@@ -267,7 +350,7 @@ static void nothing_found(void)
 	done(&o);
 
 	/* A damaged file in the cache is named, with the way out. */
-	char *c = link_set("nothing/netlang/mnist", "mnist");
+	char *c = make_set("nothing/netlang/mnist", 9);
 	char *lab = dt_join(c, "train-labels-idx1-ubyte.gz");
 	unlink(lab);
 	dt_write(lab, "this is not an IDX file", 23);

@@ -4,5 +4,4 @@
 REPL_TESTS = tests/repl/session.sh tests/repl/errors.sh tests/repl/commands.sh \
 	tests/repl/lesson.sh tests/repl/hostile.sh tests/repl/pty.sh tests/repl/scale.sh
 TESTS += $(REPL_TESTS)
-EXTRA_DIST += $(REPL_TESTS) tests/repl/common.sh tests/repl/alexnet-slides.d2l \
-	examples/alexnet-lesson.nls
+EXTRA_DIST += $(REPL_TESTS) tests/repl/common.sh tests/repl/alexnet-slides.d2l

@@ -5,6 +5,11 @@
 expect_fail "unknown device" "expected cpu, gpu or auto" "$NETLANG" --device tpu "$ex/lenet.net"
 expect_fail "bad batch" "--batch '0'" "$NETLANG" --batch 0 "$ex/lenet.net"
 expect_fail "bad lr" "--lr 'x'" "$NETLANG" --lr x "$ex/lenet.net"
+expect_fail "bad split" "--split '1': expected a number in (0, 1)" "$NETLANG" --split 1 "$ex/lenet.net"
+expect_fail "normalize count" "not 3" "$NETLANG" --normalize 0.5,0.2,0.1 "$ex/lenet.net"
+expect_fail "normalize deviation" "positive standard deviations, not 0" \
+	"$NETLANG" --normalize 0.5,0 "$ex/lenet.net"
+expect_fail "normalize word" "expected auto, or means" "$NETLANG" --normalize mean "$ex/lenet.net"
 expect_fail "missing file" "nonexistent.net" "$NETLANG" "$tmp/nonexistent.net"
 expect_fail "eval needs weights" "--load" "$NETLANG" --eval "$ex/lenet.net" --data "$DATA"
 expect_fail "missing data dir" "$tmp/nodata" "$NETLANG" --train "$ex/lenet.net" --data "$tmp/nodata"
