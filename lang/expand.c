@@ -283,6 +283,7 @@ static int expand_layer(builder *b, const nl_stmt *s)
 		if (eval_pair(b, &s->kernel, 1, what, &nd->kh, &nd->kw))
 			return -1;
 		if (s->has_stride) {
+			nd->stride_written = 1;
 			snprintf(what, sizeof what, "%s stride", w);
 			if (eval_pair(b, &s->stride, 1, what, &nd->sh, &nd->sw))
 				return -1;

@@ -56,6 +56,8 @@ typedef struct nl_node {
 	int kh, kw;         /* conv / pool kernel */
 	int sh, sw;         /* conv / pool stride */
 	int ph, pw;         /* conv / pool zero padding, each side */
+	int stride_written; /* the stride was written (a pool's defaults to
+	                       its kernel): listings show it as written */
 	int out;            /* conv output channels, fc output features */
 	float p;            /* dropout probability */
 	float eps;          /* batchnorm epsilon (1e-5) */
