@@ -57,6 +57,11 @@ typedef struct builder {
 	int nesting;
 	int64_t steps;
 	int notes;
+	char *calls_text;      /* the calls as written ("vgg_block(2, 256)"),
+	                          NUL-separated; origin i's at call_at[i] */
+	size_t ncalls_text, capcalls_text;
+	size_t *call_at;
+	size_t capcall_at;
 } builder;
 
 static int fail(builder *b, nl_loc loc, const char *fmt, ...)
@@ -326,6 +331,7 @@ static int expand_layer(builder *b, const nl_stmt *s)
 }
 
 static int expand_list(builder *b, const nl_stmt *s);
+static int note_call(builder *b, const nl_stmt *s, const int64_t *vals);
 
 static int enter(builder *b, const nl_stmt *s)
 {
@@ -362,7 +368,11 @@ static int expand_join(builder *b, const nl_stmt *s)
 			free(tips);
 			return fail(b, s->loc, "out of memory");
 		}
-		b->origins[b->norigins] = (nl_origin){ w, s->loc, -1, -1 };
+		if (note_call(b, NULL, 0)) {
+			free(tips);
+			return fail(b, s->loc, "out of memory");
+		}
+		b->origins[b->norigins] = (nl_origin){ w, w, s->loc, -1, -1 };
 		b->origin = b->norigins++;
 	}
 	for (const nl_stmt *br = s->body; br; br = br->next, i++) {
@@ -423,6 +433,34 @@ out:
 	return rc;
 }
 
+/* Keep the text of the call about to become origin b->norigins: the
+ * block's name and its arguments' values, "vgg_block(2, 256)" (no text for
+ * a join's origin: its name is its text).  -1 when memory ran out. */
+static int note_call(builder *b, const nl_stmt *s, const int64_t *vals)
+{
+	char text[512];
+	size_t k = 0;
+	text[0] = '\0';
+	if (s) {
+		k = (size_t)snprintf(text, sizeof text, "%s(", s->name);
+		for (int i = 0; i < s->nargs && k < sizeof text; i++)
+			k += (size_t)snprintf(text + k, sizeof text - k, "%s%" PRId64,
+			                      i ? ", " : "", vals[i]);
+		if (k < sizeof text)
+			snprintf(text + k, sizeof text - k, ")");
+		k = strlen(text) + 1;
+	}
+	if (grow(&b->call_at, sizeof *b->call_at, &b->capcall_at, (size_t)b->norigins + 1) ||
+	    grow(&b->calls_text, 1, &b->capcalls_text, b->ncalls_text + k + 1))
+		return -1;
+	b->call_at[b->norigins] = s ? b->ncalls_text : SIZE_MAX;
+	if (s) {
+		memcpy(b->calls_text + b->ncalls_text, text, k);
+		b->ncalls_text += k;
+	}
+	return 0;
+}
+
 static void call_chain(const builder *b, const nl_stmt *def, char *buf, size_t n)
 {
 	size_t k = 0;
@@ -462,8 +500,12 @@ static int expand_call(builder *b, const nl_stmt *s)
 		free(vals);
 		return fail(b, s->loc, "out of memory");
 	}
+	if (note_call(b, s, vals)) {
+		free(vals);
+		return fail(b, s->loc, "out of memory");
+	}
 	int me = b->norigins++;
-	b->origins[me] = (nl_origin){ def->name, s->loc, b->origin, -1 };
+	b->origins[me] = (nl_origin){ def->name, NULL, s->loc, b->origin, -1 };
 
 	frame f = { def, vals, b->frame };
 	int saved_origin = b->origin, first = b->n;
@@ -625,8 +667,12 @@ static nl_graph *finish(builder *b)
 			file_at[src->id] = pool_add(&pool, src->name);
 	}
 	size_t *name_at = malloc(((size_t)b->norigins + 1) * sizeof *name_at);
-	if (!name_at)
+	size_t *text_of = malloc(((size_t)b->norigins + 1) * sizeof *text_of);
+	if (!name_at || !text_of)
 		pool.failed = 1;
+	for (int i = 0; text_of && i < b->norigins; i++)
+		text_of[i] = b->call_at[i] == SIZE_MAX ? SIZE_MAX
+		           : pool_add(&pool, b->calls_text + b->call_at[i]);
 	for (int i = 0; name_at && i < b->norigins; i++) {
 		nl_origin *o = &b->origins[i];
 		const nl_source *src = nl_source_of(o->loc.file);
@@ -645,6 +691,7 @@ static nl_graph *finish(builder *b)
 	}
 	if (pool.failed) {
 		free(name_at);
+		free(text_of);
 		free(file_at);
 		free(pool.s);
 		free(g);
@@ -664,9 +711,11 @@ static nl_graph *finish(builder *b)
 		o->loc.file = pool.s + file_at[nl_source_of(o->loc.file)->id];
 		if (name_at[i] != SIZE_MAX)
 			o->name = pool.s + name_at[i];
+		o->call = text_of[i] != SIZE_MAX ? pool.s + text_of[i] : o->name;
 	}
 	train_texts(&g->train, &pool, text_at);
 	free(name_at);
+	free(text_of);
 	free(file_at);
 	free(b->edge_at);
 	st->edges = b->edges;
@@ -738,6 +787,9 @@ nl_graph *nl_build(nl_ctx *cx)
 		free(b.edge_at);
 		free(b.origins);
 	}
+	free(b.calls_text);
+	free(b.call_at);
 	fflush(cx->diag);
 	return g;
 }
+

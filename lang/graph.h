@@ -42,6 +42,9 @@ typedef struct nl_loc {
  * "Sequential output shape" line per top-level call. */
 typedef struct nl_origin {
 	const char *name;   /* block name, e.g. "vgg_block" */
+	const char *call;   /* the call with its arguments' values,
+	                       "vgg_block(2, 256)"; a top-level join's is
+	                       its name */
 	nl_loc loc;         /* where the call is written */
 	int parent;         /* enclosing call or -1 */
 	int last_node;      /* index of the last node the call produced */
