@@ -57,6 +57,7 @@ typedef struct builder {
 	int nesting;
 	int64_t steps;
 	int notes;
+	int failed;            /* the node whose shape failed, or -1 */
 	char *calls_text;      /* the calls as written ("vgg_block(2, 256)"),
 	                          NUL-separated; origin i's at call_at[i] */
 	size_t ncalls_text, capcalls_text;
@@ -268,8 +269,10 @@ static int link_node(builder *b, nl_node *nd, const nl_stmt *s)
 {
 	char why[256];
 	b->edges[b->edge_at[b->n - 1]] = b->tip;
-	if (nl_shape_layer(nd, &b->nodes[b->tip].shape, why, sizeof why))
+	if (nl_shape_layer(nd, &b->nodes[b->tip].shape, why, sizeof why)) {
+		b->failed = b->n - 1;
 		return fail(b, s->loc, "%s", why);
+	}
 	b->tip = b->n - 1;
 	return 0;
 }
@@ -401,6 +404,7 @@ static int expand_join(builder *b, const nl_stmt *s)
 			const nl_stmt *bk = s->body;
 			for (int k = 0; k < i; k++)
 				bk = bk->next;
+			b->failed = b->n - 1;
 			nl_loc l1 = join_loc(b, tips[0], base, s->body);
 			nl_loc l2 = join_loc(b, tips[i], base, bk);
 			rc = fail(b, s->loc, "%s of %s (from %s:%d:%d) and %s (from %s:%d:%d): %s",
@@ -753,9 +757,12 @@ static int make_input(builder *b, const nl_stmt *s)
 	return 0;
 }
 
-nl_graph *nl_build(nl_ctx *cx)
+/* partial: on a shape error, return the nodes up to the failed one. */
+static nl_graph *build(nl_ctx *cx, int partial, int *failed)
 {
-	builder b = { .cx = cx, .origin = -1 };
+	builder b = { .cx = cx, .origin = -1, .failed = -1 };
+	if (failed)
+		*failed = -1;
 	if (cx->input_index < 0) {
 		nl_loc loc = { "<input>", 0, 0 };
 		if (cx->sources.n)
@@ -779,8 +786,11 @@ nl_graph *nl_build(nl_ctx *cx)
 			          "(the loss applies it)", nl_kind_name(b.nodes[i].kind));
 	free(b.calls);
 	nl_graph *g = NULL;
-	if (rc == 0 && !(g = finish(&b)))
+	int keep = rc == 0 || (partial && b.failed >= 0 && b.failed == b.n - 1);
+	if (keep && !(g = finish(&b)))
 		fprintf(cx->diag, "netlang: out of memory building a network of %d layers\n", b.n);
+	if (g && rc != 0 && failed)
+		*failed = b.failed;
 	if (!g) {
 		free(b.nodes);
 		free(b.edges);
@@ -793,3 +803,12 @@ nl_graph *nl_build(nl_ctx *cx)
 	return g;
 }
 
+nl_graph *nl_build(nl_ctx *cx)
+{
+	return build(cx, 0, NULL);
+}
+
+nl_graph *nl_build_partial(nl_ctx *cx, int *failed)
+{
+	return build(cx, 1, failed);
+}

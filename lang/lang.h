@@ -53,6 +53,14 @@ int nl_load_string(nl_ctx *cx, const char *name, int first_line,
  * outlive it, and is freed with nl_graph_free(). */
 nl_graph *nl_build(nl_ctx *cx);
 
+/* nl_build for --explain: on a shape error the graph is returned all the
+ * same, holding the layers made up to and including the one whose shape
+ * failed, *failed being its index (its shape, parameters and FLOPs are
+ * zero), so that the arithmetic that went wrong can be shown.  *failed is
+ * -1 when the build succeeds; any other error returns NULL.  The
+ * diagnostic is printed either way. */
+nl_graph *nl_build_partial(nl_ctx *cx, int *failed);
+
 /* Build with an input of height h and width w whatever the program's
  * `input` says (the driver's --resize: the same net at another image size);
  * 0, 0 restores the written size.  Shapes that no longer work are errors
