@@ -77,6 +77,12 @@ int nl_undo(nl_ctx *cx);                  /* drop the last top-level statement
 int nl_nstatements(const nl_ctx *cx);     /* top-level statements, input included */
 /* Names of the blocks defined so far (stdlib and user), for completion. */
 int nl_block_names(const nl_ctx *cx, const char ***names);
+/* The parameter names of block `name` in *params (the context's own
+ * strings), their number returned; -1 when no block has that name. */
+int nl_block_params(const nl_ctx *cx, const char *name, const char *const **params);
+/* The directories `use` searches, in order (nl_add_lib_dir); returns their
+ * number.  Completion lists the libraries found there. */
+int nl_lib_dirs(const nl_ctx *cx, const char *const **dirs);
 /* Write the program (uses, defs, statements, train section) back as .net text. */
 int nl_write_source(const nl_ctx *cx, FILE *f);
 
