@@ -12,7 +12,7 @@ liblang_a_SOURCES = \
 	lang/kinds.def lang/kinds.h lang/kinds.c \
 	lang/settings.def lang/settings.h lang/settings.c \
 	lang/expand.c lang/graph_store.h lang/graph.c \
-	lang/print.c lang/writer.c
+	lang/outline.h lang/outline.c lang/print.c lang/writer.c
 # -d: bison writes lang/parser.h, which the scanner includes.  (Per-target
 # YFLAGS would rename the outputs to liblang_a-parser.*.)  bison is the
 # project's only yacc user.
