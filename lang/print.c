@@ -8,6 +8,7 @@
 
 #include "lang/kinds.h"
 #include "lang/lang.h"
+#include "lang/outline.h"
 #include "lang/shape.h"
 
 /* 46764746 -> "46,764,746" */
@@ -38,29 +39,51 @@ static void d2l_line(FILE *f, const char *name, const nl_shape *s)
 		        s->c, s->h, s->w);
 }
 
-static void print_d2l(FILE *f, const nl_graph *g, int from)
+/* The class D2L's code gives a top-level block: PyTorch has no module for
+ * a join, so a block that joins branches itself (not through a block it
+ * calls) is a class of the book's own, named as netlang's block in
+ * CamelCase (dense_block: DenseBlock); any other block is an
+ * nn.Sequential.  A join at top level prints as the join. */
+static const char *d2l_class(const nl_graph *g, const nl_row *row, char *buf, size_t n)
 {
-	/* each call's outermost enclosing call (parents come first) */
-	int *top = malloc(((size_t)g->norigins + 1) * sizeof *top);
-	if (!top)
-		return;
-	for (int o = 0; o < g->norigins; o++) {
-		int p = g->origins[o].parent;
-		top[o] = p < 0 ? o : top[p];
-	}
-	for (int i = from > 1 ? from : 1; i < g->nnodes; i++) {
+	const nl_origin *o = &g->origins[row->call];
+	if (!strchr(o->call, '('))
+		return nl_node_torch_name(&g->nodes[row->last]);
+	int joins = 0;
+	for (int i = row->first; i <= row->last && !joins; i++) {
 		const nl_node *nd = &g->nodes[i];
-		if (nd->origin < 0) {
-			d2l_line(f, nl_node_torch_name(nd), &nd->shape);
+		joins = nd->origin == row->call && nl_kind_info_of(nd->kind)->shape == NL_SHP_JOIN;
+	}
+	if (!joins)
+		return "Sequential";
+	size_t k = 0;
+	int up = 1;
+	for (const char *p = o->name; *p && k + 1 < n; p++) {
+		if (*p == '_') {
+			up = 1;
 			continue;
 		}
-		const nl_origin *o = &g->origins[top[nd->origin]];
-		if (o->last_node != i)
-			continue;  /* inside a top-level block: one line at its end */
-		int is_join = strcmp(o->name, "concat") == 0 || strcmp(o->name, "add") == 0;
-		d2l_line(f, is_join ? nl_node_torch_name(nd) : "Sequential", &nd->shape);
+		buf[k++] = up && *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+		up = 0;
 	}
-	free(top);
+	buf[k] = '\0';
+	return buf;
+}
+
+static void print_d2l(FILE *f, const nl_graph *g, int from)
+{
+	nl_row *rows;
+	int n = nl_outline_rows(g, 1, &rows, NULL);
+	for (int r = 0; r < n; r++) {
+		if (rows[r].last < (from > 1 ? from : 1))
+			continue;
+		const nl_node *nd = &g->nodes[rows[r].last];
+		char name[128];
+		const char *cls = rows[r].call < 0 ? nl_node_torch_name(nd)
+		                : d2l_class(g, &rows[r], name, sizeof name);
+		d2l_line(f, cls, &nd->shape);
+	}
+	free(rows);
 }
 
 /* ---- the table ---- */
