@@ -94,6 +94,20 @@ typedef enum nl_format { NL_FMT_TABLE, NL_FMT_D2L } nl_format;
  * ("Conv2d output shape:\t torch.Size([1, 96, 54, 54])"), one "Sequential"
  * line per top-level block call. */
 void nl_print_graph(FILE *f, const nl_graph *g, nl_format fmt);
+/* The table with options: depth > 0 shows every block call nested deeper
+ * than depth as one row (depth 1: each top-level call, as the d2l format
+ * does); rf adds each row's receptive field.  Where the net branches, rows
+ * are numbered and a `from` column names the rows each one reads.  After
+ * the total, nl_print_summary's lines.  Returns -1 when memory ran out. */
+typedef struct nl_table_opts {
+	int depth;
+	int rf;
+} nl_table_opts;
+int nl_print_table(FILE *f, const nl_graph *g, const nl_table_opts *o);
+/* The totals in words: trainable and non-trainable parameters with a
+ * readable size (61.7 K), and mult-adds per image in M or G with the
+ * convention they are counted in. */
+void nl_print_summary(FILE *f, const nl_graph *g);
 /* Print only nodes [from, nnodes) in the chosen format (the REPL prints what a
  * line added). */
 void nl_print_nodes(FILE *f, const nl_graph *g, int from, nl_format fmt);
