@@ -1,4 +1,7 @@
-# runtime/report/local.mk - training curves, --time, the memory figure.
+# runtime/report/local.mk - training curves, --time, the memory figure,
+# drawings, explanations, predictions, filters and the confusion matrix.
 libruntime_a_SOURCES += \
 	runtime/report/report.h runtime/report/plot.c \
-	runtime/report/timing.c runtime/report/memory.c
+	runtime/report/timing.c runtime/report/memory.c \
+	runtime/report/svg.h runtime/report/svg.c runtime/report/png.c \
+	runtime/report/draw.c
