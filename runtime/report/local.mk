@@ -4,4 +4,4 @@ libruntime_a_SOURCES += \
 	runtime/report/report.h runtime/report/plot.c \
 	runtime/report/timing.c runtime/report/memory.c \
 	runtime/report/svg.h runtime/report/svg.c runtime/report/png.c \
-	runtime/report/draw.c
+	runtime/report/draw.c runtime/report/explain.c
