@@ -4,4 +4,5 @@ libruntime_a_SOURCES += \
 	runtime/report/report.h runtime/report/plot.c \
 	runtime/report/timing.c runtime/report/memory.c \
 	runtime/report/svg.h runtime/report/svg.c runtime/report/png.c \
-	runtime/report/draw.c runtime/report/explain.c
+	runtime/report/draw.c runtime/report/explain.c runtime/report/classes.c \
+	runtime/report/confusion.c runtime/report/predict.c runtime/report/filters.c
