@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lang/lang.h"
 #include "runtime/data/data.h"
 #include "runtime/plan/plan.h"
 #include "runtime/report/report.h"
@@ -200,12 +201,19 @@ static int session_open(session *s, const nl_graph *g, const nl_options *o, int 
 	return 0;
 }
 
+static void print_header(const session *S, const nl_graph *g, const nl_options *o,
+                         const char *title, long per_epoch);
+static int live_plot(nl_curves *c, int *failed, double x, double loss, double acc, int test);
+static int pictures(session *S, const nl_options *o, const char *title);
+static int confusion(session *S, const nl_options *o);
+
 int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 {
 	session S;
 	int status = 1;
-	double *hist = NULL;
 	int32_t *perm = NULL;
+	nl_curves curves = { 0 };
+	int plot_failed = 0;
 	if (session_open(&S, g, o, 1))
 		goto out;
 	nl_plan *p = S.plan;
@@ -218,13 +226,16 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 	}
 	int tty = isatty(STDOUT_FILENO);   /* a progress bar for a person */
 	if (!o->quiet)
-		printf("training %s on %s (%s): %d epochs, batch %d, lr %g%s, seed %llu\n",
-		       title, be->name, S.where, o->epochs, o->batch, o->lr,
-		       o->momentum > 0 ? ", momentum" : "", (unsigned long long)o->seed);
+		print_header(&S, g, o, title, per_epoch);
+	/* the curves' points: ten an epoch, and each epoch's last step */
+	long point_every = per_epoch / 10 > 0 ? per_epoch / 10 : 1;
+	if (o->plot) {
+		long planned = o->steps ? (o->steps + per_epoch - 1) / per_epoch : o->epochs;
+		nl_curves_init(&curves, o->plot, title, (int)(planned < o->epochs ? planned : o->epochs));
+	}
 
-	hist = calloc((size_t)o->epochs * 3, sizeof *hist);
 	perm = malloc((size_t)S.dtrain.n * sizeof *perm);
-	if (!hist || !perm) {
+	if (!perm) {
 		fprintf(stderr, "netlang: out of memory\n");
 		goto out;
 	}
@@ -254,10 +265,11 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			since++;
 			seen += o->batch;
 			int last = b + 1 == per_epoch || (o->steps && step >= o->steps);
-			int logged = o->log_every && step % o->log_every == 0;
+			int logged = !o->quiet && o->log_every && step % o->log_every == 0;
+			int point = o->plot && ((b + 1) % point_every == 0 || last);
 			/* Reading the accumulator waits for the device: do it
 			 * only when something is printed or checked. */
-			if (logged || last || step % 20 == 0) {
+			if (logged || last || point || step % 20 == 0) {
 				double sum, correct;
 				nl_plan_read_acc(p, &sum, &correct);
 				if (!isfinite(sum)) {
@@ -282,6 +294,9 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 					loss = sum / seen;
 					acc = correct / seen;
 				}
+				if (point)
+					live_plot(&curves, &plot_failed, ep - 1 + (b + 1.0) / per_epoch,
+					          sum / seen, correct / seen, 0);
 			}
 			if (o->steps && step >= o->steps) {
 				stopped = 1;
@@ -295,12 +310,11 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			printf("\r\033[K");
 		if (!stopped) {
 			evaluate(p, &S.dtest, &test_loss, &test_acc);
+			if (o->plot)
+				live_plot(&curves, &plot_failed, ep, test_acc, 0, 1);
 		} else {
 			test_acc = NAN;
 		}
-		hist[epochs_done * 3 + 0] = loss;
-		hist[epochs_done * 3 + 1] = acc;
-		hist[epochs_done * 3 + 2] = test_acc;
 		epochs_done++;
 		if (!o->quiet) {
 			printf("epoch %d/%d: loss %.3f, train acc %.3f, ", ep, o->epochs, loss, acc);
@@ -318,27 +332,13 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 	else
 		printf("%.3f\n", test_acc);
 	printf("%.1f examples/sec on %s\n", examples / train_time, be->name);
-	status = 0;
+	status = plot_failed;
 	if (o->save && save_weights(p, o->save))
 		status = 1;
-	if (o->plot) {
-		double *l = malloc(3 * (size_t)epochs_done * sizeof *l);
-		if (!l) {
-			status = 1;
-		} else {
-			for (int e = 0; e < epochs_done; e++) {
-				l[e] = hist[e * 3];
-				l[epochs_done + e] = hist[e * 3 + 1];
-				l[2 * epochs_done + e] = hist[e * 3 + 2];
-			}
-			if (nl_plot_svg(o->plot, title, epochs_done, l, l + epochs_done,
-			                l + 2 * epochs_done))
-				status = 1;
-			free(l);
-		}
-	}
+	if (pictures(&S, o, title))
+		status = 1;
 out:
-	free(hist);
+	nl_curves_free(&curves);
 	free(perm);
 	session_close(&S);
 	return status;
@@ -359,8 +359,138 @@ int nl_evaluate(const nl_graph *g, const nl_options *o)
 		double t1 = S.be->clock(S.be);
 		printf("test loss %.3f, test acc %.3f\n", loss, acc);
 		printf("%.1f examples/sec on %s\n", S.dtest.n / (t1 - t0), S.be->name);
-		status = 0;
+		status = confusion(&S, o) || pictures(&S, o, NULL) ? 1 : 0;
 	}
+	session_close(&S);
+	return status;
+}
+
+/* ---- what training and evaluation show besides their numbers ---- */
+
+/* "training lenet on cpu (...): 10 epochs, batch 256, lr 0.9, seed 1", a
+ * run that --steps ends early said as such, then the net's totals, as
+ * Darknet prints its layers before training. */
+static void print_header(const session *S, const nl_graph *g, const nl_options *o,
+                         const char *title, long per_epoch)
+{
+	char length[96];
+	if (o->steps && o->steps < per_epoch * o->epochs)
+		snprintf(length, sizeof length, "%ld step%s (--steps; an epoch is %ld)", o->steps,
+		         o->steps == 1 ? "" : "s", per_epoch);
+	else
+		snprintf(length, sizeof length, "%d epoch%s", o->epochs, o->epochs == 1 ? "" : "s");
+	printf("training %s on %s (%s): %s, batch %d, lr %g%s, seed %llu\n", title,
+	       S->be->name, S->where, length, o->batch, o->lr,
+	       o->momentum > 0 ? ", momentum" : "", (unsigned long long)o->seed);
+	nl_print_summary(stdout, g);
+	fflush(stdout);
+}
+
+/* A point of the --plot curves (a test point when test), and the file
+ * rewritten at once.  A file that cannot be written is reported once and
+ * the run goes on without it. */
+static int live_plot(nl_curves *c, int *failed, double x, double loss, double acc, int test)
+{
+	if (*failed)
+		return -1;
+	int rc = test ? nl_curves_add_test(c, x, loss) : nl_curves_add(c, x, loss, acc);
+	if (rc == 0)
+		rc = nl_curves_write(c);
+	if (rc)
+		*failed = 1;
+	return rc;
+}
+
+/* The predicted class of each of the test set's first n examples. */
+static int predict_test(session *S, int n, int32_t *pred)
+{
+	nl_plan *p = S->plan;
+	float *logits = malloc((size_t)p->batch * p->classes * sizeof *logits);
+	if (!logits) {
+		fprintf(stderr, "netlang: out of memory\n");
+		return -1;
+	}
+	for (long first = 0; first < n; first += p->batch) {
+		int m = n - first < p->batch ? (int)(n - first) : p->batch;
+		gather(p, &S->dtest, first, p->batch);
+		nl_plan_forward(p, 0);
+		p->be->download(p->be, logits, p->steps[p->logits].y,
+		                (size_t)p->batch * p->classes * sizeof *logits);
+		for (int i = 0; i < m; i++) {
+			const float *row = logits + (size_t)i * p->classes;
+			int best = 0;
+			for (int k = 1; k < p->classes; k++)
+				best = row[k] > row[best] ? k : best;
+			pred[first + i] = best;
+		}
+	}
+	free(logits);
+	return 0;
+}
+
+/* After --eval: the confusion matrix, and its picture with --plot. */
+static int confusion(session *S, const nl_options *o)
+{
+	int n = S->test.n, classes = S->plan->classes;
+	int32_t *pred = malloc((size_t)n * sizeof *pred);
+	int64_t *counts = calloc((size_t)classes * classes, sizeof *counts);
+	int rc = -1;
+	if (!pred || !counts) {
+		fprintf(stderr, "netlang: out of memory\n");
+	} else if (predict_test(S, n, pred) == 0) {
+		for (int i = 0; i < n; i++)
+			if (S->test.labels[i] < classes)
+				counts[S->test.labels[i] * classes + pred[i]]++;
+		const char *const *names = nl_class_names(o->data, S->where, classes);
+		nl_confusion_print(stdout, counts, classes, names);
+		rc = o->plot ? nl_confusion_svg(o->plot, counts, classes, names, o->load) : 0;
+		if (o->plot && rc == 0)
+			printf("drew the confusion matrix in %s\n", o->plot);
+	}
+	free(pred);
+	free(counts);
+	return rc;
+}
+
+/* --predict N and --filters FILE, from the weights the plan holds. */
+static int pictures(session *S, const nl_options *o, const char *title)
+{
+	int rc = 0;
+	if (o->predict) {
+		int n = o->predict < S->test.n ? o->predict : S->test.n;
+		int32_t *pred = malloc((size_t)n * sizeof *pred);
+		if (!pred || predict_test(S, n, pred)) {
+			rc = -1;
+		} else {
+			const char *const *names = nl_class_names(o->data, S->where, S->test.classes);
+			rc = nl_predict_report(o->predict_file ? o->predict_file : "predictions.svg",
+			                       S->test.images, S->test.h, S->test.w, S->test.labels,
+			                       pred, n, names, title ? title : o->load);
+		}
+		free(pred);
+	}
+	if (o->filters && rc == 0) {
+		const nl_param_layout *l = &S->plan->layout;
+		float *host = calloc(l->nparams + l->nstate + 1, sizeof *host);
+		rc = host ? nl_plan_get_params(S->plan, host, host + l->nparams) : -1;
+		if (rc == 0)
+			rc = nl_filters_write(o->filters, S->plan->g, l, host);
+		free(host);
+	}
+	return rc;
+}
+
+int nl_pictures(const nl_graph *g, const nl_options *o, const char *title)
+{
+	if (!o->load) {
+		fprintf(stderr, "netlang: --predict and --filters show trained weights: give "
+		        "--load FILE, or --train\n");
+		return 1;
+	}
+	session S;
+	int status = 1;
+	if (session_open(&S, g, o, 0) == 0)
+		status = pictures(&S, o, title) ? 1 : 0;
 	session_close(&S);
 	return status;
 }
