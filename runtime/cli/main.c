@@ -24,6 +24,10 @@ static const char usage_head[] =
 "What to do with FILE (default --shapes):\n"
 "  --shapes                print each layer's output shape, parameters and FLOPs\n"
 "  --format table|d2l      netlang's table (default) or D2L's listing, line for line\n"
+"  --depth N               show block calls nested deeper than N as one row or box\n"
+"  --receptive-field, --rf add each layer's receptive field to the table\n"
+"  --explain               the arithmetic behind each layer's shape and parameters\n"
+"  --draw FILE.svg         draw the architecture (then do any other action given)\n"
 "  --train                 train on Fashion-MNIST with the file's train { } settings\n"
 "  --eval                  report test accuracy of --load'ed weights\n"
 "  --time                  forward/backward time per layer and examples/sec\n"
@@ -32,6 +36,7 @@ static const char usage_head[] =
 static const char usage_tail[] =
 "Sessions:\n"
 "  -f SCRIPT               run SCRIPT's commands; -k, --keep-going: past errors\n"
+"  --echo                  print each line of a script (and its comments) before its output\n"
 "  -h, --help  -V, --version\n";
 
 /* The settings' lines come from their table (lang/settings.def). */
@@ -50,7 +55,8 @@ static void usage(FILE *f)
 }
 
 /* getopt's values: the actions, then one per setting. */
-enum { OPT_SHAPES = 256, OPT_FORMAT, OPT_TRAIN, OPT_EVAL, OPT_TIME, OPT_SETTING };
+enum { OPT_SHAPES = 256, OPT_FORMAT, OPT_TRAIN, OPT_EVAL, OPT_TIME, OPT_DEPTH, OPT_RF,
+       OPT_EXPLAIN, OPT_DRAW, OPT_ECHO, OPT_SETTING };
 
 static const struct option actions[] = {
 	{ "shapes", no_argument, NULL, OPT_SHAPES },
@@ -58,6 +64,12 @@ static const struct option actions[] = {
 	{ "train", no_argument, NULL, OPT_TRAIN },
 	{ "eval", no_argument, NULL, OPT_EVAL },
 	{ "time", no_argument, NULL, OPT_TIME },
+	{ "depth", required_argument, NULL, OPT_DEPTH },
+	{ "receptive-field", no_argument, NULL, OPT_RF },
+	{ "rf", no_argument, NULL, OPT_RF },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
+	{ "draw", required_argument, NULL, OPT_DRAW },
+	{ "echo", no_argument, NULL, OPT_ECHO },
 	{ "keep-going", no_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -116,19 +128,32 @@ int main(int argc, char **argv)
 {
 	nl_options o;
 	nl_options_init(&o);
-	enum { SHAPES, TRAIN, EVAL, TIME } action = SHAPES;
+	enum { SHAPES, TRAIN, EVAL, TIME, EXPLAIN, PICTURES } action = SHAPES;
 	nl_format fmt = NL_FMT_TABLE;
-	const char *script = NULL;
-	int keep_going = 0, c;
+	nl_table_opts table = { 0, 0 };
+	const char *script = NULL, *draw = NULL;
+	int keep_going = 0, echo = 0, action_given = 0, c;
 	struct option longopts[NACTIONS + NL_NSETTINGS + 1];
 	make_longopts(longopts);
 
 	while ((c = getopt_long(argc, argv, "f:khV", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_SHAPES: action = SHAPES; break;
-		case OPT_TRAIN: action = TRAIN; break;
-		case OPT_EVAL: action = EVAL; break;
-		case OPT_TIME: action = TIME; break;
+		case OPT_SHAPES: action = SHAPES; action_given = 1; break;
+		case OPT_TRAIN: action = TRAIN; action_given = 1; break;
+		case OPT_EVAL: action = EVAL; action_given = 1; break;
+		case OPT_TIME: action = TIME; action_given = 1; break;
+		case OPT_EXPLAIN: action = EXPLAIN; action_given = 1; break;
+		case OPT_DEPTH: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || v < 0 || v > 1000000)
+				return bad_value("depth", optarg, "a number of nested calls, 0 (all) or more"), 2;
+			table.depth = (int)v;
+			break;
+		}
+		case OPT_RF: table.rf = 1; break;
+		case OPT_DRAW: draw = optarg; break;
+		case OPT_ECHO: echo = 1; break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "table") == 0) fmt = NL_FMT_TABLE;
 			else if (strcmp(optarg, "d2l") == 0) fmt = NL_FMT_D2L;
@@ -178,7 +203,7 @@ int main(int argc, char **argv)
 			name = script;
 		}
 		int interactive = !script && isatty(STDIN_FILENO);
-		status = nl_repl_run(cx, &o, fmt, in, name, interactive, keep_going);
+		status = nl_repl_run(cx, &o, fmt, in, name, interactive, keep_going, echo);
 		if (script)
 			fclose(in);
 		nl_ctx_free(cx);
@@ -193,10 +218,17 @@ int main(int argc, char **argv)
 	/* --resize trains (or shows) the same net at another image size. */
 	if (o.resize > 0)
 		nl_override_input_size(cx, o.resize, o.resize);
-	nl_graph *g = nl_build(cx);
+	/* --explain shows the arithmetic up to a shape error too */
+	int failed = -1;
+	nl_graph *g = action == EXPLAIN ? nl_build_partial(cx, &failed) : nl_build(cx);
 	nl_ctx_free(cx);
 	if (!g)
 		return 1;
+	if (failed >= 0) {
+		nl_explain(stdout, g, failed);
+		nl_graph_free(g);
+		return 1;
+	}
 	/* The report's title: the file's base name without .net. */
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -207,14 +239,32 @@ int main(int argc, char **argv)
 		*dot = 0;
 
 	nl_options_resolve(&o, &g->train);
+	if (draw) {
+		if (nl_draw_svg(draw, g, table.depth, base) != 0) {
+			nl_graph_free(g);
+			return 1;
+		}
+		printf("drew %s in %s\n", base, draw);
+		if (!action_given && !o.predict && !o.filters) {
+			nl_graph_free(g);
+			return 0;
+		}
+	}
+	/* --predict and --filters on their own show --load'ed weights */
+	if (action == SHAPES && !action_given && (o.predict || o.filters))
+		action = PICTURES;
 	switch (action) {
 	case SHAPES:
-		nl_print_graph(stdout, g, fmt);
-		status = fmt == NL_FMT_TABLE && nl_print_memory(stdout, g, &o) ? 1 : 0;
+		if (fmt == NL_FMT_D2L)
+			nl_print_graph(stdout, g, fmt);
+		status = fmt == NL_FMT_TABLE && (nl_print_table(stdout, g, &table) ||
+		                                 nl_print_memory(stdout, g, &o)) ? 1 : 0;
 		break;
+	case EXPLAIN: status = nl_explain(stdout, g, -1) ? 1 : 0; break;
 	case TRAIN: status = nl_train(g, &o, title); break;
 	case EVAL: status = nl_evaluate(g, &o); break;
 	case TIME: status = nl_time(g, &o); break;
+	case PICTURES: status = nl_pictures(g, &o, title); break;
 	default: status = 2; break;
 	}
 	nl_graph_free(g);

@@ -159,6 +159,23 @@ static void report_open_chunk(repl *r)
 	repl_drop_chunk(r);
 }
 
+/* --echo: the line as the session would show it typed.  A comment or a
+ * blank line outside a statement is the lesson's own text and is printed
+ * as it is; anything else follows the prompt it would be typed at. */
+static void echo_line(const repl *r, const char *text, size_t len)
+{
+	size_t skip = 0;
+	while (skip < len && (text[skip] == ' ' || text[skip] == '\t' || text[skip] == '\r'))
+		skip++;
+	if (r->len == 0 && (skip == len || text[skip] == '#'))
+		fwrite(text, 1, len, stdout);
+	else {
+		fputs(r->len ? "...> " : "netlang> ", stdout);
+		fwrite(text, 1, len, stdout);
+	}
+	putchar('\n');
+}
+
 /* A script: lines from `in`, no prompt, stop at the first error unless
  * keep_going. */
 static int run_script(repl *r, FILE *in, int keep_going)
@@ -171,6 +188,8 @@ static int run_script(repl *r, FILE *in, int keep_going)
 		size_t len = (size_t)n;
 		if (len && buf[len - 1] == '\n')
 			len--;
+		if (r->echo)
+			echo_line(r, buf, len);
 		if (repl_feed_line(r, buf, len) < 0) {
 			r->errors++;
 			if (!keep_going)
@@ -224,7 +243,7 @@ static int run_interactive(repl *r, FILE *in)
 }
 
 int nl_repl_run(nl_ctx *cx, const nl_options *o, nl_format fmt, FILE *in,
-                const char *name, int interactive, int keep_going)
+                const char *name, int interactive, int keep_going, int echo)
 {
 	repl r;
 	memset(&r, 0, sizeof r);
@@ -233,6 +252,7 @@ int nl_repl_run(nl_ctx *cx, const nl_options *o, nl_format fmt, FILE *in,
 	r.fmt = fmt;
 	r.name = name;
 	r.interactive = interactive;
+	r.echo = echo && !interactive;
 	r.start = nl_get_mark(cx);
 	/* Diagnostics on stderr whatever the caller set: stdout is the
 	 * script's result. */
