@@ -225,9 +225,15 @@ static int run_interactive(repl *r, FILE *in)
 			continue;
 		}
 		if (!text) {
-			if (r->len)
-				fprintf(stderr, "(the open block was abandoned)\n");
 			putchar('\n');
+			if (r->len) {
+				/* Ctrl-D in an open block drops the block, as Ctrl-C
+				 * does; at the prompt it ends the session */
+				fprintf(stderr, "(the open block was abandoned; Ctrl-D again ends the "
+				        "session)\n");
+				repl_drop_chunk(r);
+				continue;
+			}
 			break;
 		}
 		r->line++;
