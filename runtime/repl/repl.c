@@ -37,6 +37,25 @@ void repl_drop_chunk(repl *r)
 	r->chunk_line = 0;
 }
 
+/* Remember the context before a line that added statements other than
+ * the input, for :undo. */
+static void remember_line(repl *r, nl_mark before)
+{
+	nl_mark now = nl_get_mark(r->cx);
+	int added = now.nstmts - before.nstmts - (now.has_input && !before.has_input);
+	if (added <= 0)
+		return;
+	if (r->nundo == r->capundo) {
+		int cap = r->capundo ? 2 * r->capundo : 16;
+		nl_mark *u = realloc(r->undo, (size_t)cap * sizeof *u);
+		if (!u)
+			return;   /* out of memory: this line cannot be undone */
+		r->undo = u;
+		r->capundo = cap;
+	}
+	r->undo[r->nundo++] = before;
+}
+
 int repl_rebuild(repl *r, nl_mark before, int print_added)
 {
 	nl_mark now = nl_get_mark(r->cx);
@@ -45,7 +64,14 @@ int repl_rebuild(repl *r, nl_mark before, int print_added)
 		 * is nothing to build yet, and nothing to check against. */
 		return 0;
 	}
-	nl_graph *g = nl_build(r->cx);
+	/* :explain on shows the arithmetic of a shape that fails */
+	int failed = -1;
+	nl_graph *g = r->explain ? nl_build_partial(r->cx, &failed) : nl_build(r->cx);
+	if (g && failed >= 0) {
+		repl_explain_nodes(r, g, failed, failed, failed);
+		nl_graph_free(g);
+		g = NULL;
+	}
 	if (!g) {
 		nl_rollback(r->cx, before);
 		return -1;
@@ -56,6 +82,7 @@ int repl_rebuild(repl *r, nl_mark before, int print_added)
 	if (r->g)
 		nl_graph_free(r->g);
 	r->g = g;
+	remember_line(r, before);
 	return 0;
 }
 
@@ -269,5 +296,6 @@ int nl_repl_run(nl_ctx *cx, const nl_options *o, nl_format fmt, FILE *in,
 	if (r.g)
 		nl_graph_free(r.g);
 	free(r.chunk);
+	free(r.undo);
 	return status;
 }
