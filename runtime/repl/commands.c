@@ -52,7 +52,7 @@ static int cmd_help(repl *r, int argc, char **argv, char *rest)
 	for (const command *c = commands; c->name; c++) {
 		char head[64];
 		snprintf(head, sizeof head, ":%s%s%s", c->name, *c->args ? " " : "", c->args);
-		printf("  %-26s %s\n", head, c->help);
+		printf("  %-28s %s\n", head, c->help);
 	}
 	puts("A block left open continues on the next line (prompt ...>).");
 	return 0;
@@ -349,7 +349,7 @@ static const command commands[] = {
 	{ "save", "FILE.net", "write the session as a .net file", cmd_save },
 	{ "format", "table|d2l", "how layers print: the session's lines or D2L's", cmd_format },
 	{ "train", "[OPTIONS]", "train the net (--epochs N --batch N --lr X ... as for --train)", cmd_train },
-	{ "quit", "", "end the session (so does Ctrl-D)", cmd_quit },
+	{ "quit", "", "end the session (so does Ctrl-D at an empty prompt)", cmd_quit },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -94,7 +94,6 @@ typedef struct drawing {
 	int *frame_up;          /* per origin: the nearest enclosing framed call */
 	int lr;                 /* the flow runs left to right */
 	int oom;
-	int boxes, joins;
 	FILE *f;
 } drawing;
 
@@ -357,7 +356,6 @@ static void measure_item(drawing *d, item *it)
 {
 	switch (it->kind) {
 	case IT_BOX:
-		d->boxes++;
 		measure_box(d, it);
 		break;
 	case IT_FRAME: {
@@ -381,8 +379,6 @@ static void measure_item(drawing *d, item *it)
 		break;
 	}
 	case IT_JOIN: {
-		d->boxes++;
-		d->joins++;
 		double span = 0, region = 0;
 		int full = 0, only = -1;
 		for (int k = 0; k < it->nbr; k++) {
