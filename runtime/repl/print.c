@@ -154,8 +154,10 @@ int repl_find_call(const repl *r, const char *name, int *first_out)
 		const nl_origin *o = &g->origins[k];
 		if (o->parent >= 0 && !name)
 			continue;
-		if ((name && strcmp(o->name, name) != 0) || o->last_node < 0)
-			continue;   /* another block's, or a call that made no layers */
+		if (name && strcmp(o->name, name) != 0)
+			continue;
+		if (o->last_node < 0)
+			continue;   /* a call that made no layers has none to list */
 		if (call < 0 || o->last_node > g->origins[call].last_node)
 			call = k;
 	}

@@ -214,6 +214,11 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 	int32_t *perm = NULL;
 	nl_curves curves = { 0 };
 	int plot_failed = 0;
+	/* Outputs that cannot be written are found now, not after hours. */
+	if ((o->save && nl_atomic_check(o->save)) || (o->plot && nl_atomic_check(o->plot)) ||
+	    (o->predict && nl_atomic_check(o->predict_file ? o->predict_file : "predictions.svg")) ||
+	    (o->filters && nl_atomic_check(o->filters)))
+		return 1;
 	if (session_open(&S, g, o, 1))
 		goto out;
 	nl_plan *p = S.plan;
