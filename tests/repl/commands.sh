@@ -73,6 +73,48 @@ status_is showd 1
 grep -q '^vgg_block(2, 8) .* 8x16x16 .*  6x6$' "$tmp/showd.out" || fail ":show --depth 1 --rf: $(cat "$tmp/showd.out")"
 grep -q ':show --depth takes a number' "$tmp/showd.err" || fail ":show --depth: $(cat "$tmp/showd.err")"
 
+# A session builds a statement at a time, from checkpoints: lines undone
+# (a block call and a layer, two calls, a call and a layer), a shape that
+# fails under :explain on, and lines added after each leave the net that
+# the same statements make from a file: the same rows at --depth 1 (the
+# calls as written with their values), the same totals, and the drawing's
+# boxes named as the calls were.
+cat >"$tmp/undock.nls" <<'NLS'
+use vgg
+input 1x32x32
+vgg_block(1, 4); vgg_block(1, 8)
+vgg_block(2, 16); conv 3x3 -> 5
+:undo
+vgg_block(1, 16)
+:explain on
+conv 9x9 -> 3
+:explain off
+vgg_block(1, 32); relu
+:undo
+:undo
+vgg_block(2, 32); flatten
+fc 10
+:show --depth 1
+NLS
+printf ':draw --depth 1 %s\n' "$tmp/undock.svg" >>"$tmp/undock.nls"
+printf 'use vgg\ninput 1x32x32\nvgg_block(1, 4); vgg_block(1, 8)\nvgg_block(2, 32); flatten\nfc 10\n' >"$tmp/undock.net"
+run undock "$tmp/undock.nls" -k
+status_is undock 1
+grep -q '^conv 9x9 -> 3 on 16x4x4: (4 + 2\*0 - 9) / 1 + 1 = -4' "$tmp/undock.out" ||
+	fail ":explain on in a kept build: $(cat "$tmp/undock.out")"
+[ "$(grep -c ': error: ' "$tmp/undock.err")" -eq 1 ] || fail "expected one error: $(cat "$tmp/undock.err")"
+"$NETLANG" "$tmp/undock.net" --depth 1 >"$tmp/undock.cli" 2>&1 || fail "the file: $(cat "$tmp/undock.cli")"
+# rows and totals, less the origin column (<stdin>:N against undock.net:N)
+rows() { sed -n '/^layer /,/^training memory/p' "$1" | sed 's/  *[^ ]*:[0-9][0-9]*  */ /; s/  */ /g'; }
+rows "$tmp/undock.out" >"$tmp/undock.rows"
+rows "$tmp/undock.cli" >"$tmp/undock.clirows"
+[ "$(grep -c '^vgg_block(' "$tmp/undock.clirows")" -eq 3 ] || fail "the file's rows: $(cat "$tmp/undock.clirows")"
+same "the session's net after :undo" "$tmp/undock.clirows" "$tmp/undock.rows"
+for call in 'vgg_block(1, 4)' 'vgg_block(1, 8)' 'vgg_block(2, 32)'; do
+	grep -qF ">$call<" "$tmp/undock.svg" || fail ":draw after :undo lacks $call"
+done
+grep -qF 'vgg_block(1, 16)' "$tmp/undock.svg" && fail ":draw shows a call that was undone"
+
 # ---- :save, then the file on its own and through :load ----
 cat >"$tmp/save.nls" <<NLS
 input 1x32x32
