@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lang/lang.h"
 #include "runtime/data/data.h"
 #include "runtime/plan/plan.h"
 #include "runtime/report/report.h"
@@ -199,6 +200,12 @@ static int session_open(session *s, const nl_graph *g, const nl_options *o, int 
 	return 0;
 }
 
+static void print_header(const session *S, const nl_graph *g, const nl_options *o,
+                         const char *title, long per_epoch, uint64_t seed);
+static int live_plot(nl_curves *c, int *failed, double x, double loss, double acc, int test);
+static int pictures(session *S, const nl_options *o, const char *title);
+static int confusion(session *S, const nl_options *o);
+
 /* A run's state between steps: what a checkpoint holds beside the plan. */
 typedef struct run {
 	int epoch;              /* in progress, from 1 */
@@ -305,9 +312,13 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 	int status = 1;
 	run R;
 	memset(&R, 0, sizeof R);
+	nl_curves curves = { 0 };
+	int plot_failed = 0;
 	/* Outputs that cannot be written are found now, not after hours. */
 	if ((o->save && nl_atomic_check(o->save)) || (o->plot && nl_atomic_check(o->plot)) ||
-	    (o->checkpoint && nl_atomic_check(o->checkpoint)))
+	    (o->checkpoint && nl_atomic_check(o->checkpoint)) ||
+	    (o->predict && nl_atomic_check(o->predict_file ? o->predict_file : "predictions.svg")) ||
+	    (o->filters && nl_atomic_check(o->filters)))
 		return 1;
 	nl_interrupt_begin();
 	if (session_open(&S, g, o, 1))
@@ -336,12 +347,22 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 
 	int tty = isatty(STDOUT_FILENO);   /* a progress bar for a person */
 	if (!o->quiet) {
-		printf("training %s on %s (%s): %d epochs, batch %d, lr %g%s, seed %llu\n",
-		       title, be->name, S.data.where, o->epochs, o->batch, o->lr,
-		       o->momentum > 0 ? ", momentum" : "", (unsigned long long)seed);
+		print_header(&S, g, o, title, per_epoch, seed);
 		if (o->resume)
 			printf("resuming from %s: epoch %d, step %ld\n", o->resume, R.epoch, R.step);
 		fflush(stdout);   /* a log or a pipe sees the run has begun */
+	}
+	/* the curves' points: ten an epoch, and each epoch's last step */
+	long point_every = per_epoch / 10 > 0 ? per_epoch / 10 : 1;
+	if (o->plot) {
+		long planned = o->steps ? (o->steps + per_epoch - 1) / per_epoch : o->epochs;
+		nl_curves_init(&curves, o->plot, title, (int)(planned < o->epochs ? planned : o->epochs));
+		/* a resumed run's epochs so far */
+		for (int e = 0; e < R.epochs_done; e++) {
+			live_plot(&curves, &plot_failed, e + 1, R.hist[3 * e], R.hist[3 * e + 1], 0);
+			if (!isnan(R.hist[3 * e + 2]))
+				live_plot(&curves, &plot_failed, e + 1, R.hist[3 * e + 2], 0, 1);
+		}
 	}
 
 	double loss = NAN, acc = NAN, test_acc = NAN, test_loss = NAN;
@@ -375,7 +396,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			since_read++;
 			R.seen += o->batch;
 			int last = b + 1 == per_epoch || (o->steps && R.step >= o->steps);
-			int logged = o->log_every && R.step % o->log_every == 0;
+			int logged = !o->quiet && o->log_every && R.step % o->log_every == 0;
 			int halt = nl_interrupted() != 0;
 			/* Reading the accumulator waits for the device: do it
 			 * only when something is printed or checked.  Each read
@@ -385,7 +406,8 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			/* the first step's loss, before the update has done much, is
 			 * the reference for divergence */
 			int first = isnan(start_loss);
-			if (logged || last || halt || first || R.step % 20 == 0) {
+			int point = o->plot && ((b + 1) % point_every == 0 || last);
+			if (logged || last || halt || first || point || R.step % 20 == 0) {
 				double sum, correct;
 				nl_plan_read_acc(p, &sum, &correct);
 				nl_plan_reset_acc(p);
@@ -440,6 +462,9 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 					loss = R.ep_sum / R.seen;
 					acc = R.ep_correct / R.seen;
 				}
+				if (point)
+					live_plot(&curves, &plot_failed, ep - 1 + (b + 1.0) / per_epoch,
+					          R.ep_sum / R.seen, R.ep_correct / R.seen, 0);
 			}
 			if (halt) {
 				double t1 = be->clock(be);
@@ -480,6 +505,8 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			printf("\r\033[K");
 		if (!stopped) {
 			evaluate(p, &S.dtest, &test_loss, &test_acc, NULL, NULL);
+			if (o->plot)
+				live_plot(&curves, &plot_failed, ep, test_acc, 0, 1);
 		} else {
 			test_acc = NAN;
 		}
@@ -506,26 +533,13 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 	else
 		printf("%.3f\n", test_acc);
 	printf("%.1f examples/sec on %s\n", R.examples / R.train_time, be->name);
-	status = 0;
+	status = plot_failed;
 	if (o->save && save_weights(p, o->save, &S.data.train))
 		status = 1;
-	if (o->plot) {
-		int n = R.epochs_done;
-		double *l = malloc(3 * (size_t)n * sizeof *l);
-		if (!l) {
-			status = 1;
-		} else {
-			for (int e = 0; e < n; e++) {
-				l[e] = R.hist[e * 3];
-				l[n + e] = R.hist[e * 3 + 1];
-				l[2 * n + e] = R.hist[e * 3 + 2];
-			}
-			if (nl_plot_svg(o->plot, title, n, l, l + n, l + 2 * n))
-				status = 1;
-			free(l);
-		}
-	}
+	if (pictures(&S, o, title))
+		status = 1;
 out:
+	nl_curves_free(&curves);
 	free(R.hist);
 	free(R.perm);
 	session_close(&S);
@@ -559,8 +573,150 @@ int nl_evaluate(const nl_graph *g, const nl_options *o)
 		nl_tally_print(&tally, S.data.test.names, stdout);
 		nl_tally_free(&tally);
 		free(logits);
-		status = 0;
+		status = confusion(&S, o) || pictures(&S, o, NULL) ? 1 : 0;
 	}
+	session_close(&S);
+	return status;
+}
+
+/* ---- what training and evaluation show besides their numbers ---- */
+
+/* "training lenet on cpu (...): 10 epochs, batch 256, lr 0.9, seed 1", a
+ * run that --steps ends early said as such, then the net's totals, as
+ * Darknet prints its layers before training. */
+static void print_header(const session *S, const nl_graph *g, const nl_options *o,
+                         const char *title, long per_epoch, uint64_t seed)
+{
+	char length[96];
+	if (o->steps && o->steps < per_epoch * o->epochs)
+		snprintf(length, sizeof length, "%ld step%s (--steps; an epoch is %ld)", o->steps,
+		         o->steps == 1 ? "" : "s", per_epoch);
+	else
+		snprintf(length, sizeof length, "%d epoch%s", o->epochs, o->epochs == 1 ? "" : "s");
+	printf("training %s on %s (%s): %s, batch %d, lr %g%s, seed %llu\n", title,
+	       S->be->name, S->data.where, length, o->batch, o->lr,
+	       o->momentum > 0 ? ", momentum" : "", (unsigned long long)seed);
+	nl_print_summary(stdout, g);
+	fflush(stdout);
+}
+
+/* A point of the --plot curves (a test point when test), and the file
+ * rewritten at once.  A file that cannot be written is reported once and
+ * the run goes on without it. */
+static int live_plot(nl_curves *c, int *failed, double x, double loss, double acc, int test)
+{
+	if (*failed)
+		return -1;
+	int rc = test ? nl_curves_add_test(c, x, loss) : nl_curves_add(c, x, loss, acc);
+	if (rc == 0)
+		rc = nl_curves_write(c);
+	if (rc)
+		*failed = 1;
+	return rc;
+}
+
+/* The data set's own class names, else those netlang knows for it. */
+static const char *const *class_names(const session *S, const nl_options *o, int classes)
+{
+	if (S->data.test.names)
+		return (const char *const *)S->data.test.names;
+	return nl_class_names(o->data, S->data.where, classes);
+}
+
+/* The predicted class of each of the test set's first n examples. */
+static int predict_test(session *S, int n, int32_t *pred)
+{
+	nl_plan *p = S->plan;
+	float *logits = malloc((size_t)p->batch * p->classes * sizeof *logits);
+	if (!logits) {
+		fprintf(stderr, "netlang: out of memory\n");
+		return -1;
+	}
+	for (long first = 0; first < n; first += p->batch) {
+		int m = n - first < p->batch ? (int)(n - first) : p->batch;
+		gather(p, &S->dtest, first, p->batch);
+		nl_plan_forward(p, 0);
+		p->be->download(p->be, logits, p->steps[p->logits].y,
+		                (size_t)p->batch * p->classes * sizeof *logits);
+		for (int i = 0; i < m; i++) {
+			const float *row = logits + (size_t)i * p->classes;
+			int best = 0;
+			for (int k = 1; k < p->classes; k++)
+				best = row[k] > row[best] ? k : best;
+			pred[first + i] = best;
+		}
+	}
+	free(logits);
+	return 0;
+}
+
+/* After --eval: the confusion matrix, and its picture with --plot. */
+static int confusion(session *S, const nl_options *o)
+{
+	int n = S->data.test.n, classes = S->plan->classes;
+	int32_t *pred = malloc((size_t)n * sizeof *pred);
+	int64_t *counts = calloc((size_t)classes * classes, sizeof *counts);
+	int rc = -1;
+	if (!pred || !counts) {
+		fprintf(stderr, "netlang: out of memory\n");
+	} else if (predict_test(S, n, pred) == 0) {
+		for (int i = 0; i < n; i++)
+			if (S->data.test.labels[i] < classes)
+				counts[S->data.test.labels[i] * classes + pred[i]]++;
+		const char *const *names = class_names(S, o, classes);
+		nl_confusion_print(stdout, counts, classes, names);
+		rc = o->plot ? nl_confusion_svg(o->plot, counts, classes, names, o->load) : 0;
+		if (o->plot && rc == 0)
+			printf("drew the confusion matrix in %s\n", o->plot);
+	}
+	free(pred);
+	free(counts);
+	return rc;
+}
+
+/* --predict N and --filters FILE, from the weights the plan holds. */
+static int pictures(session *S, const nl_options *o, const char *title)
+{
+	int rc = 0;
+	if (o->predict && S->data.test.c != 1) {
+		fprintf(stderr, "netlang: --predict draws grey images; this data set's have %d "
+		        "channels\n", S->data.test.c);
+		rc = -1;
+	} else if (o->predict) {
+		int n = o->predict < S->data.test.n ? o->predict : S->data.test.n;
+		int32_t *pred = malloc((size_t)n * sizeof *pred);
+		if (!pred || predict_test(S, n, pred)) {
+			rc = -1;
+		} else {
+			const char *const *names = class_names(S, o, S->data.test.classes);
+			rc = nl_predict_report(o->predict_file ? o->predict_file : "predictions.svg",
+			                       S->data.test.images, S->data.test.h, S->data.test.w, S->data.test.labels,
+			                       pred, n, names, title ? title : o->load);
+		}
+		free(pred);
+	}
+	if (o->filters && rc == 0) {
+		const nl_param_layout *l = &S->plan->layout;
+		float *host = calloc(l->nparams + l->nstate + 1, sizeof *host);
+		rc = host ? nl_plan_get_params(S->plan, host, host + l->nparams) : -1;
+		if (rc == 0)
+			rc = nl_filters_write(o->filters, S->plan->g, l, host);
+		free(host);
+	}
+	return rc;
+}
+
+int nl_pictures(const nl_graph *g, const nl_options *o, const char *title)
+{
+	if (!o->load) {
+		fprintf(stderr, "netlang: --predict and --filters show trained weights: give "
+		        "--load FILE, or --train\n");
+		return 1;
+	}
+	session S;
+	int status = 1;
+	if (session_open(&S, g, o, 0) == 0)
+		status = pictures(&S, o, title) ? 1 : 0;
 	session_close(&S);
 	return status;
 }

@@ -82,8 +82,8 @@ for c in checker horizontal vertical; do
 done
 ok "--eval: a line per class"
 acc=$(sed -n 's/^test loss [0-9.]*, test acc \([0-9.]*\)$/\1/p' "$tmp/eval.out")
-sum=$(awk '$2 ~ /^[0-9]+$/ && $3 ~ /^[0-9.]+$/ { s += $2 * $3; n += $2 } END { printf "%.3f", s / n }' "$tmp/eval.out")
-[ "$acc" = "$sum" ] && ok "per-class figures add up to test acc $acc" || bad "test acc $acc, per class $sum"
+sum=$(awk 'NF == 3 && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+\.[0-9]+$/ { s += $2 * $3; n += $2 } END { printf "%.3f", s / n }' "$tmp/eval.out")
+[ "$acc" = "$sum" ] && ok "per-class figures add up to test acc $acc" || { bad "test acc $acc, per class $sum"; cat "$tmp/eval.out"; }
 
 # 3. The weights carry the class names: a folder whose classes differ is refused.
 cp -r "$tmp/pics" "$tmp/renamed" && mv "$tmp/renamed/checker" "$tmp/renamed/zigzag"

@@ -77,8 +77,8 @@ sleep 0.3
 [ "$(last_line one)" = 'netlang> vgg_block(' ] || fail "TAB did not complete vgg_bl: $(last_line one)"
 keys one '1, 64)' Enter
 wait_for one '^vgg_block output shape: \[1, 64, 5, 5\]'
-# ... and a command name.
-keys one ':exp' Tab Enter
+# ... and a command name (:expa, since :explain shares :exp).
+keys one ':expa' Tab Enter
 wait_for one '^  MaxPool2d output shape: \[1, 64, 5, 5\]$'
 
 # Ctrl-C inside a block: the block is gone, the prompt is back, and the
@@ -114,7 +114,25 @@ sleep 0.3
 keys one Enter
 wait_for one '^ReLU output shape: \[1, 1600\]$' 2
 
-# Ctrl-D ends the session with status 0.
+# `use <TAB>` lists the libraries, not layer keywords; inside a call's
+# parentheses TAB shows the block's parameters and leaves the line alone.
+keys one 'use ' Tab Tab
+wait_for one 'densenet  *googlenet  *nin  *resnet  *vgg'
+screen one
+grep -q 'maxpool' "$tmp/screen" && fail "use <TAB> offered layer keywords"
+keys one C-u 'vgg_block(' Tab
+wait_for one '^vgg_block(n, c): integers'
+[ "$(last_line one)" = 'netlang> vgg_block(' ] || fail "the call's line changed: $(last_line one)"
+keys one C-u
+
+# Ctrl-D inside an open block drops the block and the session goes on;
+# at the prompt it ends the session with status 0.
+keys one 'def later() {' Enter
+wait_for one '^\.\.\.> *$'
+keys one C-d
+wait_for one 'the open block was abandoned'
+keys one 'relu' Enter
+wait_for one '^ReLU output shape: \[1, 1600\]$' 3
 keys one C-d
 wait_for one '^EXIT=0$'
 
@@ -125,7 +143,7 @@ start two
 wait_for two '^netlang> *$'
 keys two Up
 sleep 0.3
-[ "$(last_line two)" = "netlang> :load $tmp/lesson-part.net" ] || fail "the next session did not recall the history: $(last_line two)"
+[ "$(last_line two)" = "netlang> relu" ] || fail "the next session did not recall the history: $(last_line two)"
 keys two C-u ':quit' Enter
 wait_for two '^EXIT=0$'
 
