@@ -1,4 +1,4 @@
-/* test_dataset.c - finding a data set, on small synthetic IDX sets made
+/* dataset_test.c - finding a data set, on small synthetic IDX sets made
  * here (no real data needed): an explicit directory, the look-up order
  * ($NETLANG_DATA, the user's cache, the system directory), the download
  * into the cache from a file:// mirror, a cached file kept because its
