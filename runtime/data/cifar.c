@@ -64,6 +64,26 @@ int nl_cifar_dir_present(const char *dir)
 	return is_file(p);
 }
 
+static int exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+int nl_cifar_dir_partial(const char *dir)
+{
+	static const char *const parts[] = { "data_batch_1.bin", "test_batch.bin", SUBDIR };
+	char p[4096];
+	if (nl_cifar_dir_present(dir))
+		return 0;
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		snprintf(p, sizeof p, "%s/%s", dir, parts[i]);
+		if (exists(p))
+			return 1;
+	}
+	return 0;
+}
+
 int nl_cifar_append(nl_dataset *d, const uint8_t *data, size_t len, const char *name,
                     char *err, size_t errlen)
 {

@@ -31,6 +31,10 @@ extern const char *const nl_cifar_names[NL_CIFAR_CLASSES];
 /* 1 when dir holds CIFAR-10 in one of the forms above. */
 int nl_cifar_dir_present(const char *dir);
 
+/* 1 when dir holds part of it but not all: a batch file, or a
+ * cifar-10-batches-bin folder, without the whole set. */
+int nl_cifar_dir_partial(const char *dir);
+
 /* Load both halves from dir.  Returns 0, or -1 with a message in err
  * naming the file and the problem. */
 int nl_cifar_dir_load(const char *dir, nl_dataset *train, nl_dataset *test, char *err,

@@ -118,6 +118,85 @@ static int load(const nl_known_set *ks, const char *dir, nl_dataset *train,
 	return rc;
 }
 
+/* Whether dir holds the set: 0 none of its files, 1 part, 2 all, -1 on
+ * out-of-memory. */
+static int holds(const nl_known_set *ks, const char *dir, int missing[NL_IDX_NFILES])
+{
+	switch (ks->format) {
+	case NL_SET_IDX: {
+		int n = nl_idx_dir_count(dir, missing);
+		return n < 0 ? -1 : n == NL_IDX_NFILES ? 2 : n > 0;
+	}
+	case NL_SET_CIFAR:
+		return nl_cifar_dir_present(dir) ? 2 : nl_cifar_dir_partial(dir);
+	}
+	return 0;
+}
+
+static int incomplete(const nl_known_set *ks, const char *dir,
+                      const int missing[NL_IDX_NFILES])
+{
+	fprintf(stderr, "netlang: %s (from $NETLANG_DATA) does not hold the whole %s data set",
+	        dir, ks->name);
+	if (ks->format == NL_SET_IDX) {
+		fprintf(stderr, "; missing:");
+		for (int i = 0; i < NL_IDX_NFILES; i++)
+			if (missing[i])
+				fprintf(stderr, " %s[.gz]", nl_idx_files[i]);
+		fprintf(stderr, "\n");
+	} else {
+		fprintf(stderr, ": it needs data_batch_1.bin .. data_batch_5.bin and test_batch.bin "
+		        "(or a cifar-10-batches-bin folder holding them), or %s\n", NL_CIFAR_ARCHIVE);
+	}
+	return -1;
+}
+
+/* What $NETLANG_DATA points at must be usable: not a directory, a NAME in
+ * it that is not the whole set, or part of the set's files in it, is said
+ * (the user meant that copy) rather than passed over for another copy in
+ * the cache or the system's directory.  0, or -1 after a message. */
+static int check_env(const nl_known_set *ks, const char *env)
+{
+	struct stat st;
+	int missing[NL_IDX_NFILES];
+	int found = stat(env, &st) == 0;
+	if (!found || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "netlang: $NETLANG_DATA is %s, %s: set it to a directory holding "
+		        "data sets (a folder per set, as DIR/%s/), or unset it\n", env,
+		        found ? "which is not a directory" : errno == ENOENT ? "which does not exist"
+		        : strerror(errno), ks->name);
+		return -1;
+	}
+	char *sub = fmt("%s/%s", env, ks->name);
+	int rc = 0;
+	if (!sub) {
+		fprintf(stderr, "netlang: out of memory\n");
+		return -1;
+	}
+	if (stat(sub, &st) == 0) {
+		int h = S_ISDIR(st.st_mode) ? holds(ks, sub, missing) : 0;
+		if (!S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "netlang: %s (from $NETLANG_DATA) is not a directory\n", sub);
+			rc = -1;
+		} else if (h < 0) {
+			fprintf(stderr, "netlang: out of memory\n");
+			rc = -1;
+		} else if (h < 2) {
+			rc = incomplete(ks, sub, missing);
+		}
+	} else {
+		int h = holds(ks, env, missing);
+		if (h < 0) {
+			fprintf(stderr, "netlang: out of memory\n");
+			rc = -1;
+		} else if (h == 1) {
+			rc = incomplete(ks, env, missing);
+		}
+	}
+	free(sub);
+	return rc;
+}
+
 /* Try one directory: 1 loaded, 0 not all files there, -1 error reported. */
 static int try_dir(const nl_known_set *ks, const char *dir, nl_dataset *train,
                    nl_dataset *test, char *where, size_t wherelen, const char *hint)
@@ -300,6 +379,8 @@ int nl_fetch_open(const nl_known_set *ks, nl_dataset *train, nl_dataset *test,
 	if (wherelen)
 		where[0] = '\0';
 	const char *env = getenv("NETLANG_DATA");
+	if (env && *env && check_env(ks, env) != 0)
+		return -1;
 	if (env && *env) {
 		looked[nlooked++] = fmt("%s/%s", env, ks->name);
 		looked[nlooked++] = fmt("%s", env);

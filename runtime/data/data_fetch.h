@@ -1,7 +1,10 @@
 /* data_fetch.h - find a known data set, or download it.
  *
  * A set is looked up, first hit wins, in
- *   1. $NETLANG_DATA/NAME, then $NETLANG_DATA itself
+ *   1. $NETLANG_DATA/NAME, then $NETLANG_DATA itself: a $NETLANG_DATA that
+ *      is not a directory, a NAME there that is not the whole set, or a
+ *      $NETLANG_DATA holding only part of its files is an error (what the
+ *      user pointed at is wrong), not a reason to load another copy
  *   2. the user's cache, $XDG_CACHE_HOME/netlang/NAME (~/.cache/netlang/NAME)
  *   3. the system's copy, /usr/share/datasets/NAME (Debian's package
  *      dataset-fashion-mnist installs Fashion-MNIST there); tests point

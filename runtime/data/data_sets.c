@@ -10,7 +10,7 @@
 
 /* The published MD5s are torchvision's; the content MD5s were computed
  * from the published files and agree with Debian's recompressed copy of
- * Fashion-MNIST (the table in tests/data/test_official.c checks both). */
+ * Fashion-MNIST (the table in tests/data/official_test.c checks both). */
 static const char *const fashion_names[] = {
 	"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
 	"Bag", "Ankle boot",

@@ -1,4 +1,4 @@
-/* test_image.c - decoding and scaling images (runtime/image*.c), on files
+/* image_test.c - decoding and scaling images (runtime/data/image*.c), on files
  * written here with libpng and libjpeg-turbo:
  *   - every PNG layout (RGB, grey, palette, alpha, 16-bit, interlaced)
  *     decodes to exactly the pixels written, as grey or RGB;

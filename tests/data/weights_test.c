@@ -1,4 +1,4 @@
-/* test_weights.c - weights files: a round trip is bit-identical (also for
+/* weights_test.c - weights files: a round trip is bit-identical (also for
  * NaN, infinities, -0 and subnormals, and the batchnorm state) and brings
  * the class names back, the bytes on disk follow the documented format
  * (decoded here independently), a version 1 file (no class names) still

@@ -1,6 +1,7 @@
-/* test_dataset.c - finding a data set, on small synthetic IDX sets made
+/* dataset_test.c - finding a data set, on small synthetic IDX sets made
  * here (no real data needed): an explicit directory, the look-up order
- * ($NETLANG_DATA, the user's cache, the system directory), the download
+ * ($NETLANG_DATA, the user's cache, the system directory), a $NETLANG_DATA
+ * that is a file, missing or incomplete refused (not passed over), the download
  * into the cache from a file:// mirror, a cached file kept because its
  * content is official though its .gz bytes differ, a download whose MD5 is
  * wrong (nothing left behind), and the message that says where to put the
@@ -224,6 +225,64 @@ static void lookup_order(void)
 	free(homeset); free(sys); free(sysset); free(fashion); free(nowhere);
 }
 
+/* $NETLANG_DATA pointing at something wrong is an error that names it,
+ * even where a good copy waits in the cache. */
+static void env_mistakes(void)
+{
+	char *xdg = dt_join(root, "mistakes-xdg");
+	char *cached = make_set("mistakes-xdg/netlang/mnist", 4);
+	char *file = dt_join(root, "mistakes-file");
+	dt_write(file, "not a directory", 15);
+	char *gone = dt_join(root, "mistakes-none");
+	char *part = make_set("mistakes-part/mnist", 2);
+	char *partroot = dt_join(root, "mistakes-part");
+	char *lab = dt_join(part, files[1]);
+	char *timg = dt_join(part, files[2]);
+	unlink(lab);
+	unlink(timg);
+	char *flat = make_set("mistakes-flat", 3);
+	char *flatlab = dt_join(flat, files[3]);
+	unlink(flatlab);
+	char *empty = dir_at("mistakes-empty/mnist");
+	char *emptyroot = dt_join(root, "mistakes-empty");
+	char *filesub = dir_at("mistakes-filesub");
+	char *filesubset = dt_join(filesub, "mnist");
+	dt_write(filesubset, "x", 1);
+	char *cifar = dir_at("mistakes-cifar/cifar10");
+	char *cifarroot = dt_join(root, "mistakes-cifar");
+	char *batch = dt_join(cifar, "data_batch_1.bin");
+	dt_write(batch, "x", 1);
+
+	clean_env();
+	setenv("XDG_CACHE_HOME", xdg, 1);
+	expect_found("the cache copy, with no $NETLANG_DATA", "mnist", cached, 4);
+	const struct { const char *what, *env, *spec, *says1, *says2; } cases[] = {
+		{ "$NETLANG_DATA a file", file, "mnist", file, "not a directory" },
+		{ "$NETLANG_DATA missing", gone, "mnist", gone, "does not exist" },
+		{ "$NETLANG_DATA/NAME with two of four", partroot, "mnist", part,
+		  "train-labels-idx1-ubyte[.gz] t10k-images-idx3-ubyte[.gz]" },
+		{ "$NETLANG_DATA with three of four", flat, "mnist", flat,
+		  "missing: t10k-labels-idx1-ubyte[.gz]" },
+		{ "$NETLANG_DATA/NAME empty", emptyroot, "mnist", empty, "does not hold" },
+		{ "$NETLANG_DATA/NAME a file", filesub, "mnist", filesubset, "not a directory" },
+		{ "$NETLANG_DATA/cifar10 with one batch", cifarroot, "cifar10", cifar,
+		  "test_batch.bin" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		setenv("NETLANG_DATA", cases[i].env, 1);
+		outcome o = open_set(cases[i].spec);
+		CHECK(o.rc == -1, "%s: loaded from %s, expected an error", cases[i].what, o.where);
+		CHECK_HAS(o.log, "$NETLANG_DATA", cases[i].says1, cases[i].says2);
+		CHECK(strstr(o.log, "downloading") == NULL, "%s: went on to download", cases[i].what);
+		printf("%-44s -> refused\n", cases[i].what);
+		done(&o);
+	}
+	unsetenv("NETLANG_DATA");
+	free(xdg); free(cached); free(file); free(gone); free(part); free(partroot); free(lab);
+	free(timg); free(flat); free(flatlab); free(empty); free(emptyroot); free(filesub);
+	free(filesubset); free(cifar); free(cifarroot); free(batch);
+}
+
 /* A set described here, published at a file:// mirror with copy 8. */
 static nl_known_set tiny;
 static char tiny_md5[4][33], tiny_content[4][33];
@@ -366,6 +425,7 @@ int main(void)
 	root = dt_tempdir();
 	explicit_directories();
 	lookup_order();
+	env_mistakes();
 	download();
 	nothing_found();
 	return dt_finish();

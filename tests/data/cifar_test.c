@@ -1,4 +1,4 @@
-/* test_cifar.c - CIFAR-10's binary format (runtime/data/cifar.c,
+/* cifar_test.c - CIFAR-10's binary format (runtime/data/cifar.c,
  * runtime/data/tar_reader.c), on small files in that format written here:
  *   - batch files in a directory, or in cifar-10-batches-bin/ inside it,
  *     or the .tar.gz as CIFAR publishes it, all load the same images:

@@ -1,6 +1,6 @@
-/* test_idx.c - IDX loading: synthetic files load byte-exactly, gzipped
+/* idx_test.c - IDX loading: synthetic files load byte-exactly, gzipped
  * and plain, and every kind of damaged file is refused with a message that
- * names the file and the damage.  (The real data sets: test_official.c.) */
+ * names the file and the damage.  (The real data sets: official_test.c.) */
 #include <config.h>
 
 #include <stdint.h>

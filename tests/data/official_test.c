@@ -1,4 +1,4 @@
-/* test_official.c - a real data set (NL_TEST_SET: fashion-mnist or mnist,
+/* official_test.c - a real data set (NL_TEST_SET: fashion-mnist or mnist,
  * one program each) where a copy of it is present, in
  * $NETLANG_TEST_DATA/NAME:
  *   - its files are the official ones by content: data_sets.c's content

@@ -1,7 +1,7 @@
-/* test_md5.c - the MD5 that checks downloads: RFC 1321's test suite and
+/* md5_test.c - the MD5 that checks downloads: RFC 1321's test suite and
  * coreutils' md5sum on random data whose lengths straddle the 64-byte
  * block and the 56-byte padding boundary, fed in one piece and in random
- * pieces.  (The data sets' own checksums: test_official.c.) */
+ * pieces.  (The data sets' own checksums: official_test.c.) */
 #include <config.h>
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* test_folder.c - a folder of images as a data set
+/* folder_test.c - a folder of images as a data set
  * (runtime/data/data_folder.c), on folders written here:
  *   - class folders become classes in sorted order, every image found (in
  *     sub-folders too, whatever the case of its .png/.jpg/.jpeg), other
