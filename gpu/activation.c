@@ -5,6 +5,14 @@
  * output: out of place they differ, so whichever of them cuDNN derives the
  * gradient from is right; in place x holds relu(x), whose positive cells
  * are those of x, so ReLU's derivative is unchanged.
+ *
+ * A ReLU running in place over a convolution's output is folded into the
+ * convolution's forward (conv.c); its forward is then empty, its backward
+ * the same as ever.
+ *
+ * NaN propagates (CUDNN_PROPAGATE_NAN), as on the CPU and in PyTorch: with
+ * cuDNN's default a NaN entering a ReLU leaves as 0, and a diverging run
+ * would train on instead of stopping at "loss became NaN".
  */
 #include <config.h>
 
@@ -18,7 +26,7 @@ int nl_gpu_activation_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p)
 	                           : s->node->kind == NL_SIGMOID ? CUDNN_ACTIVATION_SIGMOID
 	                                                         : CUDNN_ACTIVATION_TANH;
 	NL_CUDNN_OR(cudnnCreateActivationDescriptor(&p->act), return -1);
-	NL_CUDNN_OR(cudnnSetActivationDescriptor(p->act, mode, CUDNN_NOT_PROPAGATE_NAN, 0.0),
+	NL_CUDNN_OR(cudnnSetActivationDescriptor(p->act, mode, CUDNN_PROPAGATE_NAN, 0.0),
 	            return -1);
 	return 0;
 }
@@ -29,6 +37,10 @@ void nl_gpu_activation_forward(nl_backend *be, nl_step *s, int training)
 	nl_gpu *g = nl_gpu_of(be);
 	nl_gpu_step *p = s->priv;
 	const float one = 1.0f, zero = 0.0f;
+	/* A ReLU folded into the convolution before it: that forward already
+	 * left relu(conv + b) in this, its own, buffer. */
+	if (p->folded)
+		return;
 	NL_CUDNN(cudnnActivationForward(g->cudnn, p->act, &one, p->x, s->x[0], &zero, p->y, s->y));
 }
 
@@ -45,7 +57,7 @@ void nl_gpu_activation_backward(nl_backend *be, nl_step *s)
 }
 
 /* GELU in PyTorch's exact erf form: cuDNN's activation modes have none, so
- * a kernel of ours (elementwise.cu).  Backward reads x: GELU never runs in
+ * a kernel of ours (activation.cu).  Backward reads x: GELU never runs in
  * place. */
 void nl_gpu_gelu_forward(nl_backend *be, nl_step *s, int training)
 {

@@ -87,6 +87,7 @@ static void gpu_download(nl_backend *be, void *dst, const void *src, size_t byte
 		return;
 	NL_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, g->stream));
 	NL_CUDA(cudaStreamSynchronize(g->stream));
+	nl_gpu_loss_report(g);
 }
 
 static void gpu_copy(nl_backend *be, void *dst, const void *src, size_t bytes)
@@ -110,7 +111,9 @@ static void step_free(nl_gpu_step *p)
 	if (p->y) cudnnDestroyTensorDescriptor(p->y);
 	if (p->chan) cudnnDestroyTensorDescriptor(p->chan);
 	if (p->w) cudnnDestroyFilterDescriptor(p->w);
-	if (p->conv) cudnnDestroyConvolutionDescriptor(p->conv);
+	if (p->conv_fwd) cudnnDestroyConvolutionDescriptor(p->conv_fwd);
+	if (p->conv_bwd_data) cudnnDestroyConvolutionDescriptor(p->conv_bwd_data);
+	if (p->conv_bwd_filter) cudnnDestroyConvolutionDescriptor(p->conv_bwd_filter);
 	if (p->pool) cudnnDestroyPoolingDescriptor(p->pool);
 	if (p->act) cudnnDestroyActivationDescriptor(p->act);
 	free(p);
@@ -164,7 +167,7 @@ static int gpu_prepare(nl_backend *be, nl_step *s, size_t *aux_bytes, size_t *wo
 		*aux_bytes = nl_gpu_numel(&s->ys);   /* the mask, one byte each */
 		break;
 	case NL_BATCHNORM:
-		rc = nl_gpu_batchnorm_prepare(g, s, p, aux_bytes, workspace_bytes);
+		rc = nl_gpu_batchnorm_prepare(g, s, p, aux_bytes);
 		break;
 	default:
 		break;
@@ -172,6 +175,17 @@ static int gpu_prepare(nl_backend *be, nl_step *s, size_t *aux_bytes, size_t *wo
 	if (rc)
 		goto fail;
 	s->priv = p;
+	/* A ReLU in place over the output of the convolution just prepared
+	 * (the plan does that only when the ReLU is its sole consumer) is
+	 * folded into that convolution's forward. */
+	nl_step *prev = g->last;
+	if (s->node->kind == NL_RELU && g->fuse && prev && prev->node->kind == NL_CONV &&
+	    prev->priv && s->ninputs == 1 && s->x[0] == prev->y && s->y == prev->y &&
+	    nl_gpu_conv_fold_relu(g, prev, s)) {
+		s->priv = NULL;
+		goto fail;
+	}
+	g->last = s;
 	return 0;
 fail:
 	step_free(p);
@@ -180,7 +194,9 @@ fail:
 
 static void gpu_unprepare(nl_backend *be, nl_step *s)
 {
-	(void)be;
+	nl_gpu *g = nl_gpu_of(be);
+	if (g->last == s)
+		g->last = NULL;
 	step_free(s->priv);
 	s->priv = NULL;
 }
@@ -188,6 +204,7 @@ static void gpu_unprepare(nl_backend *be, nl_step *s)
 static void gpu_sync(nl_backend *be)
 {
 	NL_CUDA(cudaStreamSynchronize(nl_gpu_of(be)->stream));
+	nl_gpu_loss_report(nl_gpu_of(be));
 }
 
 /* The host clock after the queue drains: what --time wants is wall time of
@@ -196,6 +213,7 @@ static void gpu_sync(nl_backend *be)
 static double gpu_clock(nl_backend *be)
 {
 	NL_CUDA(cudaStreamSynchronize(nl_gpu_of(be)->stream));
+	nl_gpu_loss_report(nl_gpu_of(be));
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
@@ -212,6 +230,7 @@ static void gpu_destroy(nl_backend *be)
 	if (be->workspace)
 		be->release(be, be->workspace);
 	be->workspace = NULL;
+	nl_gpu_loss_fini(g);
 	if (g->cublas)
 		cublasDestroy(g->cublas);
 	if (g->cudnn)
@@ -257,6 +276,8 @@ nl_backend *nl_gpu_backend_new(int device, int tf32, int quiet)
 	}
 	g->device = device;
 	g->quiet = quiet;
+	const char *fuse = getenv("NETLANG_GPU_FUSE");
+	g->fuse = !(fuse && !strcmp(fuse, "0"));
 	snprintf(g->name, sizeof g->name, "cuda:%d", device);
 	nl_backend *be = &g->be;
 	be->impl = g;
@@ -270,6 +291,8 @@ nl_backend *nl_gpu_backend_new(int device, int tf32, int quiet)
 	NL_CUDNN_OR(cudnnSetStream(g->cudnn, g->stream), goto fail);
 	NL_CUBLAS_OR(cublasCreate(&g->cublas), goto fail);
 	NL_CUBLAS_OR(cublasSetStream(g->cublas, g->stream), goto fail);
+	if (nl_gpu_loss_init(g))
+		goto fail;
 	/* TF32 as PyTorch's allow_tf32: tensor cores with 10-bit mantissas for
 	 * float GEMMs when allowed, plain float32 FMA otherwise. */
 	NL_CUBLAS_OR(cublasSetMathMode(g->cublas, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH

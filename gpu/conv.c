@@ -12,8 +12,18 @@
  *   - never a math type that may convert float32 data down to half
  *     (CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION): TF32 is the only reduced
  *     precision we allow, as PyTorch does.
- * Each pass may want its own math type, so it is set on the shared
- * convolution descriptor before each call.
+ * Each pass may want its own math type, so each has its own convolution
+ * descriptor, made once with the math type its algorithm was timed with.
+ *
+ * Forward adds the bias in the same cuDNN call when it can
+ * (cudnnConvolutionBiasActivationForward: y = act(conv(x) + b)), and folds
+ * in the ReLU that follows when the plan runs that ReLU in place over this
+ * output (backend.c sees the pair when it prepares them; the ReLU's own
+ * forward then has nothing left to do).  cuDNN allows the identity
+ * activation only with the precomputed implicit GEMM, and may refuse a
+ * fusion it has no engine for; a refused fusion falls back, once and for
+ * good, to the separate calls: convolution, bias, ReLU in place.
+ * NETLANG_GPU_FUSE=0 turns the fusions off (backend.c).
  */
 #include <config.h>
 
@@ -81,12 +91,12 @@ static int choose_fwd(nl_gpu *g, nl_step *s, nl_gpu_step *p, int tf32)
 {
 	cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT * 2];
 	int n = 0, found = 0;
-	if (cudnnFindConvolutionForwardAlgorithm(g->cudnn, p->x, p->w, p->conv, p->y,
+	if (cudnnFindConvolutionForwardAlgorithm(g->cudnn, p->x, p->w, p->conv_fwd, p->y,
 	                                         CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n,
 	                                         perf) == CUDNN_STATUS_SUCCESS)
 		CHOOSE(perf, n, fwd_exact, p->fwd_algo, p->fwd_ws, p->fwd_math, found);
 	if (!found) {
-		NL_CUDNN_OR(cudnnGetConvolutionForwardAlgorithm_v7(g->cudnn, p->x, p->w, p->conv,
+		NL_CUDNN_OR(cudnnGetConvolutionForwardAlgorithm_v7(g->cudnn, p->x, p->w, p->conv_fwd,
 		            p->y, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf), return -1);
 		CHOOSE(perf, n, fwd_exact, p->fwd_algo, p->fwd_ws, p->fwd_math, found);
 	}
@@ -101,14 +111,14 @@ static int choose_bwd_data(nl_gpu *g, nl_step *s, nl_gpu_step *p, int tf32)
 {
 	cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT * 2];
 	int n = 0, found = 0;
-	if (cudnnFindConvolutionBackwardDataAlgorithm(g->cudnn, p->w, p->y, p->conv, p->x,
+	if (cudnnFindConvolutionBackwardDataAlgorithm(g->cudnn, p->w, p->y, p->conv_fwd, p->x,
 	                                              CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n,
 	                                              perf) == CUDNN_STATUS_SUCCESS)
 		CHOOSE(perf, n, bwd_data_exact, p->bwd_data_algo, p->bwd_data_ws,
 		       p->bwd_data_math, found);
 	if (!found) {
 		NL_CUDNN_OR(cudnnGetConvolutionBackwardDataAlgorithm_v7(g->cudnn, p->w, p->y,
-		            p->conv, p->x, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf),
+		            p->conv_fwd, p->x, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf),
 		            return -1);
 		CHOOSE(perf, n, bwd_data_exact, p->bwd_data_algo, p->bwd_data_ws,
 		       p->bwd_data_math, found);
@@ -124,14 +134,14 @@ static int choose_bwd_filter(nl_gpu *g, nl_step *s, nl_gpu_step *p, int tf32)
 {
 	cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT * 2];
 	int n = 0, found = 0;
-	if (cudnnFindConvolutionBackwardFilterAlgorithm(g->cudnn, p->x, p->y, p->conv, p->w,
+	if (cudnnFindConvolutionBackwardFilterAlgorithm(g->cudnn, p->x, p->y, p->conv_fwd, p->w,
 	                                                CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT,
 	                                                &n, perf) == CUDNN_STATUS_SUCCESS)
 		CHOOSE(perf, n, bwd_filter_exact, p->bwd_filter_algo, p->bwd_filter_ws,
 		       p->bwd_filter_math, found);
 	if (!found) {
 		NL_CUDNN_OR(cudnnGetConvolutionBackwardFilterAlgorithm_v7(g->cudnn, p->x, p->y,
-		            p->conv, p->w, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &n, perf),
+		            p->conv_fwd, p->w, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &n, perf),
 		            return -1);
 		CHOOSE(perf, n, bwd_filter_exact, p->bwd_filter_algo, p->bwd_filter_ws,
 		       p->bwd_filter_math, found);
@@ -143,6 +153,16 @@ static int choose_bwd_filter(nl_gpu *g, nl_step *s, nl_gpu_step *p, int tf32)
 	return 0;
 }
 
+static int conv_desc(cudnnConvolutionDescriptor_t *d, const nl_node *nd, cudnnMathType_t m)
+{
+	NL_CUDNN_OR(cudnnCreateConvolutionDescriptor(d), return -1);
+	NL_CUDNN_OR(cudnnSetConvolution2dDescriptor(*d, nd->ph, nd->pw, nd->sh, nd->sw, 1, 1,
+	                                            CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+	            return -1);
+	NL_CUDNN_OR(cudnnSetConvolutionMathType(*d, m), return -1);
+	return 0;
+}
+
 int nl_gpu_conv_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p, size_t *ws)
 {
 	const nl_node *nd = s->node;
@@ -151,22 +171,20 @@ int nl_gpu_conv_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p, size_t *ws)
 	NL_CUDNN_OR(cudnnCreateFilterDescriptor(&p->w), return -1);
 	NL_CUDNN_OR(cudnnSetFilter4dDescriptor(p->w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
 	                                       nd->out, x->c, nd->kh, nd->kw), return -1);
-	NL_CUDNN_OR(cudnnCreateConvolutionDescriptor(&p->conv), return -1);
-	NL_CUDNN_OR(cudnnSetConvolution2dDescriptor(p->conv, nd->ph, nd->pw, nd->sh, nd->sw, 1, 1,
-	                                            CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
-	            return -1);
-	/* CUDNN_DEFAULT_MATH lets float32 use TF32 tensor cores on Ampere and
-	 * later (what PyTorch sets when allow_tf32 is on); FMA_MATH forbids it. */
-	NL_CUDNN_OR(cudnnSetConvolutionMathType(p->conv, tf32 ? CUDNN_DEFAULT_MATH
-	                                                      : CUDNN_FMA_MATH), return -1);
+	/* The algorithms are timed with the forward descriptor at the math
+	 * type the mode allows: CUDNN_DEFAULT_MATH lets float32 use TF32
+	 * tensor cores on Ampere and later (what PyTorch sets when allow_tf32
+	 * is on); FMA_MATH forbids it. */
+	if (conv_desc(&p->conv_fwd, nd, tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH))
+		return -1;
 	NL_CUDNN_OR(cudnnCreateTensorDescriptor(&p->chan), return -1);
 	NL_CUDNN_OR(cudnnSetTensor4dDescriptor(p->chan, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1,
 	                                       nd->out, 1, 1), return -1);
 
 	/* The graph's shape must be cuDNN's, or every pass would be wrong. */
 	int on, oc, oh, ow;
-	NL_CUDNN_OR(cudnnGetConvolution2dForwardOutputDim(p->conv, p->x, p->w, &on, &oc, &oh, &ow),
-	            return -1);
+	NL_CUDNN_OR(cudnnGetConvolution2dForwardOutputDim(p->conv_fwd, p->x, p->w, &on, &oc, &oh,
+	                                                  &ow), return -1);
 	if (on != s->ys.n || oc != s->ys.c || oh != s->ys.h || ow != s->ys.w) {
 		fprintf(stderr, "netlang: %s: conv output %dx%dx%dx%d by cuDNN, %dx%dx%dx%d by the "
 		        "graph\n", g->name, on, oc, oh, ow, s->ys.n, s->ys.c, s->ys.h, s->ys.w);
@@ -178,12 +196,48 @@ int nl_gpu_conv_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p, size_t *ws)
 	/* Find may have left an error string behind for the algorithms it
 	 * could not run; those are not ours to report. */
 	(void)cudaGetLastError();
+	char scratch[256];
+	cudnnGetLastErrorString(scratch, sizeof scratch);
+
+	/* One descriptor per pass, each with its algorithm's math type. */
+	NL_CUDNN_OR(cudnnSetConvolutionMathType(p->conv_fwd, p->fwd_math), return -1);
+	if (conv_desc(&p->conv_bwd_data, nd, p->bwd_data_math) ||
+	    conv_desc(&p->conv_bwd_filter, nd, p->bwd_filter_math))
+		return -1;
+
+	/* Bias alone fuses only with the precomputed implicit GEMM (cuDNN's
+	 * rule for the identity activation); the ReLU, if one is folded in
+	 * later, replaces the identity. */
+	if (s->b && g->fuse && p->fwd_algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM) {
+		NL_CUDNN_OR(cudnnCreateActivationDescriptor(&p->act), return -1);
+		NL_CUDNN_OR(cudnnSetActivationDescriptor(p->act, CUDNN_ACTIVATION_IDENTITY,
+		                                         CUDNN_PROPAGATE_NAN, 0.0), return -1);
+		p->fuse = NL_GPU_FUSE_BIAS;
+	}
+
 	size_t need = p->fwd_ws;
 	if (p->bwd_data_ws > need)
 		need = p->bwd_data_ws;
 	if (p->bwd_filter_ws > need)
 		need = p->bwd_filter_ws;
 	*ws = need;
+	return 0;
+}
+
+int nl_gpu_conv_fold_relu(nl_gpu *g, nl_step *conv, nl_step *relu)
+{
+	(void)g;
+	nl_gpu_step *p = conv->priv;
+	if (!conv->b || p->fuse_refused)
+		return 0;
+	if (!p->act)
+		NL_CUDNN_OR(cudnnCreateActivationDescriptor(&p->act), return -1);
+	/* NaN propagates, as the ReLU step's own descriptor says
+	 * (activation.c). */
+	NL_CUDNN_OR(cudnnSetActivationDescriptor(p->act, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN,
+	                                         0.0), return -1);
+	p->fuse = NL_GPU_FUSE_BIAS_RELU;
+	((nl_gpu_step *)relu->priv)->folded = 1;
 	return 0;
 }
 
@@ -196,6 +250,21 @@ static void need_workspace(nl_backend *be, size_t bytes)
 	}
 }
 
+/* The separate calls: convolution, bias, and the folded ReLU in place. */
+static void forward_unfused(nl_backend *be, nl_step *s, nl_gpu_step *p)
+{
+	nl_gpu *g = nl_gpu_of(be);
+	const float one = 1.0f, zero = 0.0f;
+	NL_CUDNN(cudnnConvolutionForward(g->cudnn, &one, p->x, s->x[0], p->w, s->w, p->conv_fwd,
+	                                 p->fwd_algo, be->workspace, p->fwd_ws, &zero, p->y,
+	                                 s->y));
+	if (s->b)
+		NL_CUDNN(cudnnAddTensor(g->cudnn, &one, p->chan, s->b, &one, p->y, s->y));
+	if (p->fuse == NL_GPU_FUSE_BIAS_RELU)
+		NL_CUDNN(cudnnActivationForward(g->cudnn, p->act, &one, p->y, s->y, &zero, p->y,
+		                                s->y));
+}
+
 void nl_gpu_conv_forward(nl_backend *be, nl_step *s, int training)
 {
 	(void)training;
@@ -203,12 +272,31 @@ void nl_gpu_conv_forward(nl_backend *be, nl_step *s, int training)
 	nl_gpu_step *p = s->priv;
 	const float one = 1.0f, zero = 0.0f;
 	need_workspace(be, p->fwd_ws);
-	NL_CUDNN(cudnnSetConvolutionMathType(p->conv, p->fwd_math));
-	NL_CUDNN(cudnnConvolutionForward(g->cudnn, &one, p->x, s->x[0], p->w, s->w, p->conv,
-	                                 p->fwd_algo, be->workspace, p->fwd_ws, &zero, p->y,
-	                                 s->y));
-	if (s->b)
-		NL_CUDNN(cudnnAddTensor(g->cudnn, &one, p->chan, s->b, &one, p->y, s->y));
+	if (p->fuse == NL_GPU_FUSE_NONE || p->fuse_refused) {
+		forward_unfused(be, s, p);
+		return;
+	}
+	/* y = act(conv(x) + 0 * z + b), with z = y (alpha2 = 0: not read). */
+	cudnnStatus_t st = cudnnConvolutionBiasActivationForward(g->cudnn, &one, p->x, s->x[0],
+	        p->w, s->w, p->conv_fwd, p->fwd_algo, be->workspace, p->fwd_ws, &zero, p->y, s->y,
+	        p->chan, s->b, p->act, p->y, s->y);
+	/* "Not supported", or a parameter the fused call alone rejects: the
+	 * separate calls can still do it (and report their own failure). */
+	if (CUDNN_STATUS_CATEGORY(st) == CUDNN_STATUS_NOT_SUPPORTED ||
+	    CUDNN_STATUS_CATEGORY(st) == CUDNN_STATUS_BAD_PARAM) {
+		char why[256] = "";
+		cudnnGetLastErrorString(why, sizeof why);
+		if (!g->quiet)
+			fprintf(stderr, "netlang: %s: cuDNN cannot fuse the bias%s into conv %dx%d/%d "
+			        "(%s%s%s); separate calls from now on\n", g->name,
+			        p->fuse == NL_GPU_FUSE_BIAS_RELU ? " and ReLU" : "", s->node->kh,
+			        s->node->kw, s->node->sh, cudnnGetErrorString(st), why[0] ? ": " : "",
+			        why);
+		p->fuse_refused = 1;
+		forward_unfused(be, s, p);
+		return;
+	}
+	NL_CUDNN(st);
 }
 
 void nl_gpu_conv_backward(nl_backend *be, nl_step *s)
@@ -221,17 +309,17 @@ void nl_gpu_conv_backward(nl_backend *be, nl_step *s)
 		                                      s->db));
 	if (s->dw) {
 		need_workspace(be, p->bwd_filter_ws);
-		NL_CUDNN(cudnnSetConvolutionMathType(p->conv, p->bwd_filter_math));
 		NL_CUDNN(cudnnConvolutionBackwardFilter(g->cudnn, &one, p->x, s->x[0], p->y, s->dy,
-		                                        p->conv, p->bwd_filter_algo, be->workspace,
-		                                        p->bwd_filter_ws, &zero, p->w, s->dw));
+		                                        p->conv_bwd_filter, p->bwd_filter_algo,
+		                                        be->workspace, p->bwd_filter_ws, &zero, p->w,
+		                                        s->dw));
 	}
 	if (s->dx[0]) {
 		need_workspace(be, p->bwd_data_ws);
 		const float *beta = s->dx_accumulate[0] ? &one : &zero;
-		NL_CUDNN(cudnnSetConvolutionMathType(p->conv, p->bwd_data_math));
 		NL_CUDNN(cudnnConvolutionBackwardData(g->cudnn, &one, p->w, s->w, p->y, s->dy,
-		                                      p->conv, p->bwd_data_algo, be->workspace,
-		                                      p->bwd_data_ws, beta, p->x, s->dx[0]));
+		                                      p->conv_bwd_data, p->bwd_data_algo,
+		                                      be->workspace, p->bwd_data_ws, beta, p->x,
+		                                      s->dx[0]));
 	}
 }

@@ -1,13 +1,11 @@
-/* fc.c - fully connected layers on cuBLAS.
+/* fc.c - fully connected: y = x W^T + b with W stored [out][in], on cuBLAS.
  *
- * Row-major tensors seen by column-major cuBLAS are their transposes:
- *   x [N][in] is X' (in x N, ld in),  W [out][in] is W' (in x out, ld in),
- *   y [N][out] is Y' (out x N, ld out).
- * Then
- *   y = x W^T         ->  Y' = (W')^T X'        sgemm(T, N, out, N, in)
- *   dx = dy W         ->  dX' = W' dY'          sgemm(N, N, in, N, out)
- *   dW = dy^T x       ->  dW' = X' (dY')^T      sgemm(N, T, in, out, N)
- * The bias is added, and its gradient summed, by two small kernels.
+ * Forward and both gradients are one sgemm each over the whole batch, the
+ * same calls as the CPU backend's (gemm.c turns them into cuBLAS's
+ * column-major form); the input may still be rank 4 (its c*h*w features
+ * are contiguous per example, which is all a flat view needs).  As on the
+ * CPU, y starts as the bias in every row and sgemm adds x W^T onto it; the
+ * bias rows and the bias gradient are the two kernels of fc.cu.
  */
 #include <config.h>
 
@@ -27,11 +25,10 @@ void nl_gpu_fc_forward(nl_backend *be, nl_step *s, int training)
 	nl_gpu *g = nl_gpu_of(be);
 	int n, in, out;
 	dims(s, &n, &in, &out);
-	const float one = 1.0f, zero = 0.0f;
-	NL_CUBLAS(cublasSgemm(g->cublas, CUBLAS_OP_T, CUBLAS_OP_N, out, n, in, &one, s->w, in,
-	                      s->x[0], in, &zero, s->y, out));
 	if (s->b)
-		NL_CUDA(nl_k_bias_rows(g->stream, s->y, s->b, n, out));
+		NL_CUDA(nl_k_bias_set_rows(g->stream, s->y, s->b, n, out));
+	nl_gpu_sgemm(g, 0, 1, n, out, in, 1.0f, s->x[0], in, s->w, in, s->b ? 1.0f : 0.0f, s->y,
+	             out);
 }
 
 void nl_gpu_fc_backward(nl_backend *be, nl_step *s)
@@ -39,14 +36,11 @@ void nl_gpu_fc_backward(nl_backend *be, nl_step *s)
 	nl_gpu *g = nl_gpu_of(be);
 	int n, in, out;
 	dims(s, &n, &in, &out);
-	const float one = 1.0f, zero = 0.0f;
 	if (s->db)
 		NL_CUDA(nl_k_bias_grad_rows(g->stream, s->db, s->dy, n, out));
-	if (s->dw)
-		NL_CUBLAS(cublasSgemm(g->cublas, CUBLAS_OP_N, CUBLAS_OP_T, in, out, n, &one, s->x[0],
-		                      in, s->dy, out, &zero, s->dw, in));
-	if (s->dx[0])
-		NL_CUBLAS(cublasSgemm(g->cublas, CUBLAS_OP_N, CUBLAS_OP_N, in, n, out, &one, s->w, in,
-		                      s->dy, out, s->dx_accumulate[0] ? &one : &zero, s->dx[0],
-		                      in));
+	if (s->dw)   /* dW[out][in] = dy^T x */
+		nl_gpu_sgemm(g, 1, 0, out, in, n, 1.0f, s->dy, out, s->x[0], in, 0.0f, s->dw, in);
+	if (s->dx[0])   /* dx[n][in] = dy W */
+		nl_gpu_sgemm(g, 0, 0, n, in, out, 1.0f, s->dy, out, s->w, in,
+		             s->dx_accumulate[0] ? 1.0f : 0.0f, s->dx[0], in);
 }

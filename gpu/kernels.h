@@ -16,11 +16,13 @@
 extern "C" {
 #endif
 
-/* elementwise.cu */
+/* backend.cu */
 cudaError_t nl_k_fill(cudaStream_t st, float *dst, float value, size_t n);
 /* dst = src, or dst += src when accumulate. */
 cudaError_t nl_k_store(cudaStream_t st, float *dst, const float *src, size_t n,
                        int accumulate);
+
+/* join.cu */
 /* rows x width block between two row-pitched arrays (pitches in floats):
  * dst[r*dpitch + j] (=|+=) src[r*spitch + j].  Concatenation along
  * channels is this with rows = batch, width = c*h*w of one input. */
@@ -29,12 +31,14 @@ cudaError_t nl_k_store_rows(cudaStream_t st, float *dst, size_t dpitch,
                             size_t rows, int accumulate);
 /* y = a + b (y may be a or b). */
 cudaError_t nl_k_add(cudaStream_t st, float *y, const float *a, const float *b, size_t n);
-/* y[r][j] += b[j] for r < rows, j < cols. */
-cudaError_t nl_k_bias_rows(cudaStream_t st, float *y, const float *b, int rows, int cols);
+
+/* fc.cu */
+/* y[r][j] = b[j] for r < rows, j < cols. */
+cudaError_t nl_k_bias_set_rows(cudaStream_t st, float *y, const float *b, int rows, int cols);
 /* db[j] = sum over r of dy[r][j]. */
 cudaError_t nl_k_bias_grad_rows(cudaStream_t st, float *db, const float *dy, int rows, int cols);
 
-/* y = x Phi(x), PyTorch's exact GELU; dx (+)= dy (Phi(x) + x phi(x)). */
+/* activation.cu: y = x Phi(x), PyTorch's exact GELU; dx (+)= dy (Phi(x) + x phi(x)). */
 cudaError_t nl_k_gelu_forward(cudaStream_t st, const float *x, float *y, size_t n);
 cudaError_t nl_k_gelu_backward(cudaStream_t st, const float *x, const float *dy, float *dx,
                                size_t n, int accumulate);
@@ -47,11 +51,23 @@ cudaError_t nl_k_dropout_forward(cudaStream_t st, const float *x, float *y, uint
 cudaError_t nl_k_dropout_backward(cudaStream_t st, const float *dy, float *dx,
                                   const uint8_t *mask, size_t n, float p, int accumulate);
 
-/* train.cu */
+/* batchnorm.cu: backward with the statistics held constant (mean, and
+ * stat the inverse standard deviation, or the variance when stat_is_var,
+ * then with eps): dbeta = sum dy, dgamma = sum dy xhat, and, when dx is not
+ * NULL, dx (=|+=) gamma invstd dy.  dgamma and dbeta may be NULL. */
+cudaError_t nl_k_bn_backward_const(cudaStream_t st, const float *x, const float *dy, float *dx,
+                                   int accumulate, const float *gamma, const float *mean,
+                                   const float *stat, int stat_is_var, float eps, int n, int c,
+                                   size_t hw, float *dgamma, float *dbeta);
+
+/* loss.cu.  bad (may be NULL) gets the count of labels outside 0..k-1,
+ * then the first one's label, example and k. */
 cudaError_t nl_k_loss(cudaStream_t st, const float *logits, const int32_t *labels,
-                      int n, int k, float *dlogits, float *acc);
+                      int n, int k, float *dlogits, float *acc, int *bad);
 cudaError_t nl_k_sgd(cudaStream_t st, float *w, const float *g, float *v, size_t n,
                      float lr, float momentum, float weight_decay);
+
+/* gather.cu */
 cudaError_t nl_k_gather(cudaStream_t st, const uint8_t *images, const uint8_t *labels,
                         const int32_t *idx, int n, int h, int w, int oh, int ow,
                         float *out, int32_t *labels_out);

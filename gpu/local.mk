@@ -1,21 +1,23 @@
 # gpu/local.mk - the GPU backend (cuDNN + cuBLAS), or its stand-in.
 #
 # With CUDA: the C files use the CUDA runtime, cuDNN and cuBLAS APIs and are
-# compiled by $(CC) with the toolkit's headers; the kernels (*.cu) are
-# compiled by nvcc into objects added to the library.  Without: one file
-# whose nl_gpu_backend_new says so and returns NULL.
-# Programs that link libgpu.a add $(NL_GPU_LDADD) after it.
+# compiled by $(CC) with the toolkit's headers; the kernels (*.cu, each
+# beside the C file of its concern) are compiled by nvcc into objects added
+# to the library.  Without: one file whose nl_gpu_backend_new says so and
+# returns NULL.  Programs that link libgpu.a add $(NL_GPU_LDADD) after it.
 noinst_LIBRARIES += libgpu.a
-EXTRA_DIST += gpu/elementwise.cu gpu/dropout.cu gpu/train.cu gpu/launch.cuh \
-	gpu/gpu_none.c gpu/gpu.h gpu/kernels.h
+NL_GPU_CU = gpu/backend.cu gpu/fc.cu gpu/activation.cu gpu/dropout.cu gpu/batchnorm.cu \
+	gpu/join.cu gpu/loss.cu gpu/gather.cu
+EXTRA_DIST += $(NL_GPU_CU) gpu/launch.cuh gpu/gpu_none.c gpu/gpu.h gpu/kernels.h
 
 if HAVE_CUDA
 libgpu_a_SOURCES = gpu/gpu.h gpu/kernels.h \
-	gpu/backend.c gpu/status.c gpu/conv.c gpu/pool.c gpu/activation.c \
-	gpu/fc.c gpu/batchnorm.c gpu/join.c gpu/dropout.c gpu/train.c
+	gpu/backend.c gpu/status.c gpu/conv.c gpu/pool.c gpu/fc.c gpu/gemm.c \
+	gpu/activation.c gpu/dropout.c gpu/batchnorm.c gpu/join.c gpu/loss.c \
+	gpu/gather.c
 libgpu_a_CPPFLAGS = $(AM_CPPFLAGS) $(CUDA_CPPFLAGS)
 
-NL_GPU_CU_OBJS = gpu/elementwise_cu.o gpu/dropout_cu.o gpu/train_cu.o
+NL_GPU_CU_OBJS = $(NL_GPU_CU:.cu=_cu.o)
 libgpu_a_LIBADD = $(NL_GPU_CU_OBJS)
 CLEANFILES += $(NL_GPU_CU_OBJS)
 NL_GPU_LDADD = $(CUDA_LDFLAGS) $(CUDA_LIBS) -lstdc++
@@ -25,13 +27,8 @@ NL_GPU_LDADD = $(CUDA_LDFLAGS) $(CUDA_LIBS) -lstdc++
 NL_NVCC = $(NVCC) $(NVCCFLAGS) -Xcompiler -fPIC,-Wall,-Wextra \
 	$(if $(WERROR_CFLAGS),-Xcompiler -Werror) \
 	-I$(top_srcdir) -I$(top_builddir) $(CUDA_CPPFLAGS)
-NL_GPU_CU_DEPS = gpu/kernels.h gpu/launch.cuh runtime/rng.h
 
-gpu/elementwise_cu.o: gpu/elementwise.cu $(NL_GPU_CU_DEPS)
-	$(AM_V_GEN)$(MKDIR_P) gpu && $(NL_NVCC) -c -o $@ $<
-gpu/dropout_cu.o: gpu/dropout.cu $(NL_GPU_CU_DEPS)
-	$(AM_V_GEN)$(MKDIR_P) gpu && $(NL_NVCC) -c -o $@ $<
-gpu/train_cu.o: gpu/train.cu $(NL_GPU_CU_DEPS)
+gpu/%_cu.o: gpu/%.cu gpu/kernels.h gpu/launch.cuh runtime/rng.h
 	$(AM_V_GEN)$(MKDIR_P) gpu && $(NL_NVCC) -c -o $@ $<
 else
 libgpu_a_SOURCES = gpu/gpu_none.c

@@ -1,7 +1,9 @@
 /* pool.c - max, average and global average pooling on cuDNN.
  *
  * Max pooling: padded cells never win (cuDNN leaves them out of the max),
- * the deterministic variant so backward does not depend on scheduling.
+ * the deterministic variant so backward does not depend on scheduling, and
+ * a NaN wins its window (CUDNN_PROPAGATE_NAN), as on the CPU and in
+ * PyTorch, so a diverging loss shows as NaN.
  * Average pooling counts padded cells in the divisor, PyTorch's
  * count_include_pad=True.  Global average pooling is average pooling with
  * the whole plane as the window.
@@ -36,7 +38,7 @@ int nl_gpu_pool_prepare(nl_gpu *g, nl_step *s, nl_gpu_step *p)
 	if (sw <= 0)
 		sw = kw;
 	NL_CUDNN_OR(cudnnCreatePoolingDescriptor(&p->pool), return -1);
-	NL_CUDNN_OR(cudnnSetPooling2dDescriptor(p->pool, mode, CUDNN_NOT_PROPAGATE_NAN, kh, kw, ph,
+	NL_CUDNN_OR(cudnnSetPooling2dDescriptor(p->pool, mode, CUDNN_PROPAGATE_NAN, kh, kw, ph,
 	                                        pw, sh, sw), return -1);
 	/* cuDNN's output size (floor mode) must be the graph's. */
 	int on, oc, oh, ow;

@@ -77,6 +77,7 @@ struct nl_stmt {
 	nl_expr **args;
 	const char **params;    /* NL_S_DEF */
 	nl_loc *param_locs;
+	struct nl_names *param_index;   /* NL_S_DEF: name -> position (load.c) */
 	int from_lib;           /* NL_S_DEF: came in through `use` */
 	int graph_name;         /* NL_S_DEF: scratch for nl_build */
 	unsigned graph_build;

@@ -31,6 +31,7 @@ nl_ctx *nl_ctx_new(void)
 		return NULL;
 	cx->diag = stderr;
 	cx->input_index = -1;
+	cx->stmts_changed = INT_MAX;
 	return cx;
 }
 
@@ -58,6 +59,8 @@ void nl_ctx_free(nl_ctx *cx)
 	free(cx->defs.v);
 	free(cx->trains.v);
 	free(cx->uses.v);
+	nl_names_free(&cx->def_index);
+	nl_build_cache_free(cx->cache);
 	free(cx->names);
 	free(cx);
 }
@@ -74,8 +77,24 @@ void nl_add_lib_dir(nl_ctx *cx, const char *dir)
 		free(d);   /* out of memory: one directory fewer to search */
 }
 
+/* The index follows defs lazily: definitions are only ever appended, or
+ * rolled back from the end, so a shorter list means start over. */
 nl_stmt *nl_find_def(const nl_ctx *cx, const char *name)
 {
+	nl_ctx *m = (nl_ctx *)cx;  /* the index is a cache */
+	if (m->ndef_indexed > cx->defs.n) {
+		nl_names_clear(&m->def_index);
+		m->ndef_indexed = 0;
+	}
+	while (m->ndef_indexed < cx->defs.n) {
+		const nl_stmt *d = cx->defs.v[m->ndef_indexed];
+		if (nl_names_put(&m->def_index, d->name, m->ndef_indexed) < 0)
+			goto linear;   /* out of memory: still right, only slower */
+		m->ndef_indexed++;
+	}
+	int i = nl_names_get(&m->def_index, name);
+	return i >= 0 ? cx->defs.v[i] : NULL;
+linear:
 	for (int i = 0; i < cx->defs.n; i++) {
 		nl_stmt *d = cx->defs.v[i];
 		if (strcmp(d->name, name) == 0)
@@ -95,6 +114,8 @@ void nl_rollback(nl_ctx *cx, nl_mark m)
 {
 	if (m.nstmts < cx->stmts.n)
 		cx->stmts.n = m.nstmts;
+	if (cx->stmts.n < cx->stmts_changed)
+		cx->stmts_changed = cx->stmts.n;
 	if (cx->input_index >= cx->stmts.n)
 		cx->input_index = -1;
 	if (m.ndefs < cx->defs.n) {
@@ -116,7 +137,14 @@ int nl_undo(nl_ctx *cx)
 	if (n == 0 || n - 1 == cx->input_index)
 		return 0;
 	cx->stmts.n--;
+	if (cx->stmts.n < cx->stmts_changed)
+		cx->stmts_changed = cx->stmts.n;
 	return 1;
+}
+
+int nl_syntax_error_line(const nl_ctx *cx)
+{
+	return cx->syntax_error_line;
 }
 
 int nl_nstatements(const nl_ctx *cx)
@@ -140,8 +168,14 @@ int nl_block_names(const nl_ctx *cx, const char ***names)
 	return cx->defs.n;
 }
 
+void nl_set_incremental(nl_ctx *cx, int on)
+{
+	cx->incremental = on != 0;
+}
+
 void nl_override_input_size(nl_ctx *cx, int h, int w)
 {
+	cx->stmts_changed = 0;   /* every shape may change */
 	cx->input_h = h > 0 ? h : 0;
 	cx->input_w = w > 0 ? w : 0;
 }

@@ -7,7 +7,10 @@
 
 #include "lang/ast.h"
 #include "lang/lang.h"
+#include "lang/names.h"
 #include "lang/source.h"
+
+typedef struct nl_build_cache nl_build_cache;
 
 /* A growable array of pointers.  push returns -1 when memory ran out. */
 typedef struct nl_ptrvec { void **v; int n, cap; } nl_ptrvec;
@@ -34,6 +37,16 @@ struct nl_ctx {
 	unsigned build_id;
 	int use_depth;       /* `use` inside used files */
 	const char **names;  /* nl_block_names' answer */
+	int syntax_error_line;   /* of the last load's syntax error, 0 if none */
+	/* A session builds a line at a time (nl_set_incremental): the last
+	 * build is kept, with where it stood after each statement, and
+	 * statements from stmts_changed (rolled back or undone since) on are
+	 * expanded again; the rest is not. */
+	nl_build_cache *cache;
+	int stmts_changed;
+	int incremental;
+	nl_names def_index;  /* name -> index in defs, for defs [0, ndef_indexed) */
+	int ndef_indexed;
 };
 
 /* Diagnostics: "file:line:col: KIND: message", the source line, a caret. */
@@ -42,5 +55,12 @@ void nl_diag(nl_ctx *cx, nl_loc loc, const char *kind, const char *fmt, ...)
 void nl_vdiag(FILE *f, nl_loc loc, const char *kind, const char *fmt, va_list ap);
 
 nl_stmt *nl_find_def(const nl_ctx *cx, const char *name);
+
+/* Free the kept build (expand.c). */
+void nl_build_cache_free(nl_build_cache *c);
+
+/* Whether a library file (NAME.net in a library directory, not yet used)
+ * defines block `block`; its NAME in lib (load.c). */
+int nl_lib_defining(nl_ctx *cx, const char *block, char *lib, size_t len);
 
 #endif

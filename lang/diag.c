@@ -69,6 +69,7 @@ void nl_parse_error(nl_parse *pc, int line, int col, const char *fmt, ...)
 	if (pc->failed)
 		return;  /* one error per chunk: the rest would be noise */
 	pc->failed = 1;
+	pc->cx->syntax_error_line = line;
 	va_list ap;
 	va_start(ap, fmt);
 	nl_vdiag(pc->cx->diag, (nl_loc){ pc->src->name, line, col }, "error", fmt, ap);

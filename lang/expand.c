@@ -19,6 +19,8 @@
 #include "lang/ctx.h"
 #include "lang/graph_store.h"
 #include "lang/kinds.h"
+#include "lang/names.h"
+#include "lang/suggest.h"
 #include "lang/shape.h"
 
 #ifndef NL_MAX_NODES
@@ -57,6 +59,8 @@ typedef struct builder {
 	int nesting;
 	int64_t steps;
 	int notes;
+	int quiet;             /* estimating: failures print nothing */
+	int64_t budget;        /* estimating: AST nodes left to look at */
 } builder;
 
 static int fail(builder *b, nl_loc loc, const char *fmt, ...)
@@ -65,6 +69,8 @@ static int fail(builder *b, nl_loc loc, const char *fmt, ...)
 static int fail(builder *b, nl_loc loc, const char *fmt, ...)
 {
 	va_list ap;
+	if (b->quiet)
+		return -1;
 	va_start(ap, fmt);
 	nl_vdiag(b->cx->diag, loc, "error", fmt, ap);
 	va_end(ap);
@@ -96,6 +102,13 @@ static int lookup(const builder *b, const char *name, int64_t *v)
 	const frame *f = b->frame;
 	if (!f)
 		return -1;
+	if (f->def->param_index) {
+		int i = nl_names_get(f->def->param_index, name);
+		if (i < 0)
+			return -1;
+		*v = f->vals[i];
+		return 0;
+	}
 	for (int i = 0; i < f->def->nargs; i++)
 		if (strcmp(f->def->params[i], name) == 0) {
 			*v = f->vals[i];
@@ -141,7 +154,7 @@ static int eval(builder *b, const nl_expr *e, int64_t *out)
 		if (lookup(b, e->name, out) == 0)
 			return 0;
 		if (looks_like_size(b, e->name)) {
-			char hint[160];
+			char hint[512];
 			size_t k = 0;
 			for (const char *p = e->name; *p && k + 4 < sizeof hint; p++) {
 				if (*p == 'x') {
@@ -259,12 +272,26 @@ static nl_node *new_node(builder *b, nl_kind k, const nl_stmt *s, int ninputs)
 }
 
 /* Finish a one-input node: shape it from the tip and make it the tip. */
+/* A shape that fails only because --resize changed the input says so. */
+static int shape_fail(builder *b, nl_loc loc, const char *why)
+{
+	fail(b, loc, "%s", why);
+	const nl_ctx *cx = b->cx;
+	if (cx->input_h > 0 && !b->quiet && cx->input_index >= 0) {
+		const nl_stmt *in = cx->stmts.v[cx->input_index];
+		nl_diag(b->cx, in->loc, "note", "the input is %dx%dx%d because of --resize %d; "
+		        "the net as written may not work at that size", b->nodes[0].shape.c,
+		        cx->input_h, cx->input_w, cx->input_h);
+	}
+	return -1;
+}
+
 static int link_node(builder *b, nl_node *nd, const nl_stmt *s)
 {
 	char why[256];
 	b->edges[b->edge_at[b->n - 1]] = b->tip;
 	if (nl_shape_layer(nd, &b->nodes[b->tip].shape, why, sizeof why))
-		return fail(b, s->loc, "%s", why);
+		return shape_fail(b, s->loc, why);
 	b->tip = b->n - 1;
 	return 0;
 }
@@ -325,6 +352,85 @@ static int expand_layer(builder *b, const nl_stmt *s)
 }
 
 static int expand_list(builder *b, const nl_stmt *s);
+
+/* ---- the layer limit, before the layers ---- */
+
+/* How many layers a statement list makes at the least, as far as can be
+ * seen without making them: layers and joins count, repeats multiply by
+ * counts that evaluate here, calls count their bodies, and whatever cannot
+ * be evaluated (or looks too far: the budget) counts as nothing.  So a
+ * `repeat 100000000 { conv ... }` is refused before its first layer, not
+ * after ten million of them and gigabytes. */
+static int64_t min_layers(builder *b, const nl_stmt *s)
+{
+	const int64_t cap = (int64_t)NL_MAX_NODES + 1;
+	int64_t total = 0, v;
+	for (; s && total < cap && b->budget > 0; s = s->next) {
+		b->budget--;
+		int64_t k = 0;
+		switch (s->kind) {
+		case NL_S_LAYER:
+			k = 1;
+			break;
+		case NL_S_REPEAT:
+			if (eval(b, s->cond, &v) == 0 && v > 0) {
+				k = min_layers(b, s->body);
+				k = k > 0 && v > cap / k ? cap : k * v;
+			}
+			break;
+		case NL_S_IF:
+			if (eval(b, s->cond, &v) == 0)
+				k = min_layers(b, v ? s->body : s->else_body);
+			break;
+		case NL_S_CONCAT: case NL_S_ADD:
+			k = 1;
+			for (const nl_stmt *br = s->body; br; br = br->next)
+				k += min_layers(b, br->body);
+			break;
+		case NL_S_CALL: {
+			const nl_stmt *def = nl_find_def(b->cx, s->name);
+			if (!def || def->nargs != s->nargs || b->ncalls >= NL_MAX_NESTING)
+				break;
+			int recursive = 0;
+			for (int i = 0; i < b->ncalls; i++)
+				recursive |= b->calls[i] == def;
+			int64_t *vals = recursive ? NULL : malloc(((size_t)s->nargs + 1) * sizeof *vals);
+			int ok = vals != NULL;
+			for (int i = 0; ok && i < s->nargs; i++)
+				ok = eval(b, s->args[i], &vals[i]) == 0;
+			if (ok) {
+				frame f = { def, vals, b->frame };
+				b->frame = &f;
+				b->calls[b->ncalls++] = def;
+				k = min_layers(b, def->body);
+				b->ncalls--;
+				b->frame = f.up;
+			}
+			free(vals);
+			break;
+		}
+		default:
+			break;
+		}
+		total = k > cap - total ? cap : total + k;
+	}
+	return total;
+}
+
+/* Refuse a repeat whose layers cannot fit under the limit. */
+static int check_repeat_size(builder *b, const nl_stmt *s, int n)
+{
+	int quiet = b->quiet;
+	b->quiet = 1;
+	b->budget = 100000;
+	int64_t per = min_layers(b, s->body);
+	b->quiet = quiet;
+	int64_t room = (int64_t)NL_MAX_NODES - b->n;
+	if (per > 0 && n > room / per)
+		return fail(b, s->loc, "repeat %d of at least %lld layer%s each makes more than "
+		            "%d layers", n, (long long)per, per == 1 ? "" : "s", NL_MAX_NODES);
+	return 0;
+}
 
 static int enter(builder *b, const nl_stmt *s)
 {
@@ -392,12 +498,14 @@ static int expand_join(builder *b, const nl_stmt *s)
 				bk = bk->next;
 			nl_loc l1 = join_loc(b, tips[0], base, s->body);
 			nl_loc l2 = join_loc(b, tips[i], base, bk);
-			rc = fail(b, s->loc, "%s of %s (from %s:%d:%d) and %s (from %s:%d:%d): %s",
+			char why[512];
+			snprintf(why, sizeof why, "%s of %s (from %s:%d:%d) and %s (from %s:%d:%d): %s",
 			          w, nl_shape_str(&sh, s1, sizeof s1), l1.file, l1.line, l1.col,
 			          nl_shape_str(t, s2, sizeof s2), l2.file, l2.line, l2.col,
 			          s->kind == NL_S_ADD ? "shapes differ"
 			          : t->rank != sh.rank ? "one is flat, the other is not"
 			          : "heights and widths differ");
+			rc = shape_fail(b, s->loc, why);
 			goto out;
 		}
 		channels += t->c;
@@ -422,6 +530,32 @@ out:
 	return rc;
 }
 
+/* What an unknown name might have been: " (it is in vgg.net: write `use
+ * vgg` first)" for a library's block, else " (did you mean 'conv'?)" for a
+ * near miss among the layer keywords (when as_layer) and the blocks. */
+static void unknown_hint(builder *b, const char *name, int as_layer, char *hint, size_t len)
+{
+	char lib[96];
+	hint[0] = '\0';
+	if (nl_lib_defining(b->cx, name, lib, sizeof lib)) {
+		snprintf(hint, len, " (%s is defined in %s.net: write `use %s` first%s)", name,
+		         lib, lib, as_layer ? ", then call it with its arguments" : "");
+		return;
+	}
+	nl_suggest sg;
+	nl_suggest_init(&sg, name);
+	if (as_layer)
+		for (int i = 0; nl_kind_keyword(i); i++)
+			nl_suggest_add(&sg, nl_kind_keyword(i));
+	const char **names = NULL;
+	int n = nl_block_names(b->cx, &names);
+	for (int i = 0; i < n; i++)
+		nl_suggest_add(&sg, names[i]);
+	const char *best = nl_suggest_best(&sg);
+	if (best)
+		snprintf(hint, len, " (did you mean '%s'?)", best);
+}
+
 static void call_chain(const builder *b, const nl_stmt *def, char *buf, size_t n)
 {
 	size_t k = 0;
@@ -439,7 +573,11 @@ static int expand_call(builder *b, const nl_stmt *s)
 {
 	const nl_stmt *def = nl_find_def(b->cx, s->name);
 	if (!def)
-		return fail(b, s->loc, "unknown block '%s'", s->name);
+	{
+		char hint[512];
+		unknown_hint(b, s->name, 0, hint, sizeof hint);
+		return fail(b, s->loc, "unknown block '%s'%s", s->name, hint);
+	}
 	if (def->nargs != s->nargs)
 		return fail(b, s->loc, "'%s' takes %d argument%s, got %d", s->name,
 		            def->nargs, def->nargs == 1 ? "" : "s", s->nargs);
@@ -492,11 +630,14 @@ static int expand_stmt(builder *b, const nl_stmt *s)
 		return expand_layer(b, s);
 	case NL_S_INPUT:
 		return 0;  /* made before the walk */
-	case NL_S_BARE_NAME:
+	case NL_S_BARE_NAME: {
 		if (nl_find_def(b->cx, s->name))
 			return fail(b, s->loc, "'%s' is a block: call it as %s(...)",
 			            s->name, s->name);
-		return fail(b, s->loc, "unknown layer '%s'", s->name);
+		char hint[512];
+		unknown_hint(b, s->name, 1, hint, sizeof hint);
+		return fail(b, s->loc, "unknown layer '%s'%s", s->name, hint);
+	}
 	case NL_S_CALL: {
 		if (enter(b, s))
 			return -1;
@@ -506,7 +647,8 @@ static int expand_stmt(builder *b, const nl_stmt *s)
 	}
 	case NL_S_REPEAT: {
 		int n = 0;
-		if (eval_int(b, s->cond, 0, "repeat count", &n) || enter(b, s))
+		if (eval_int(b, s->cond, 0, "repeat count", &n) || check_repeat_size(b, s, n) ||
+		    enter(b, s))
 			return -1;
 		int rc = 0;
 		for (int i = 0; i < n && rc == 0; i++) {
@@ -703,6 +845,201 @@ static int make_input(builder *b, const nl_stmt *s)
 	return 0;
 }
 
+/* softmax is for the loss to fuse: anywhere but last is a mistake (nodes
+ * [from, n - 1) are checked). */
+static int check_last(builder *b, int from)
+{
+	for (int i = from > 0 ? from : 0; i + 1 < b->n; i++)
+		if (nl_kind_has(b->nodes[i].kind, NL_KF_LAST))
+			return fail(b, b->nodes[i].loc, "%s must be the last layer "
+			            "(the loss applies it)", nl_kind_name(b->nodes[i].kind));
+	return 0;
+}
+
+/* ---- a session's build, a statement at a time ---- */
+
+/* Where the builder stood after a top-level statement. */
+typedef struct checkpoint {
+	const nl_stmt *stmt;    /* the last statement expanded (NULL: the input) */
+	int n, norigins, tip;
+	size_t nedges;
+	int64_t steps, params, flops;
+} checkpoint;
+
+struct nl_build_cache {
+	builder b;              /* the kept build's arrays and counters */
+	checkpoint *ck;         /* ck[k]: after statements [0, k) */
+	int nck, capck;
+	const nl_stmt *input;   /* what the input node was made from, and at */
+	int input_h, input_w;   /* which override */
+	int *edges_seen;        /* b.edges when inputs were made pointers */
+	int pointed;            /* nodes whose inputs are pointers into it */
+};
+
+void nl_build_cache_free(nl_build_cache *c)
+{
+	if (!c)
+		return;
+	free(c->b.nodes);
+	free(c->b.edges);
+	free(c->b.edge_at);
+	free(c->b.origins);
+	free(c->b.calls);
+	free(c->ck);
+	free(c);
+}
+
+static void restore(builder *b, const checkpoint *k)
+{
+	b->n = k->n;
+	b->nedges = k->nedges;
+	b->norigins = k->norigins;
+	b->tip = k->tip;
+	b->steps = k->steps;
+	b->origin = -1;
+	b->frame = NULL;
+	b->ncalls = 0;
+	b->nesting = 0;
+}
+
+/* Record where the builder stands after stmt; -1 when memory ran out. */
+static int push_checkpoint(nl_build_cache *c, const nl_stmt *stmt)
+{
+	size_t cap = (size_t)c->capck;
+	if (grow(&c->ck, sizeof *c->ck, &cap, (size_t)c->nck + 1))
+		return -1;
+	c->capck = (int)cap;
+	const builder *b = &c->b;
+	checkpoint k = { stmt, b->n, b->norigins, b->tip, b->nedges, b->steps, 0, 0 };
+	int from = 0;
+	if (c->nck > 0) {
+		k.params = c->ck[c->nck - 1].params;
+		k.flops = c->ck[c->nck - 1].flops;
+		from = c->ck[c->nck - 1].n;
+	}
+	for (int i = from; i < b->n; i++) {
+		k.params += b->nodes[i].params;
+		k.flops += b->nodes[i].flops;
+	}
+	c->ck[c->nck++] = k;
+	return 0;
+}
+
+/* The train sections' settings, texts pointing into the context. */
+static void train_settings_direct(nl_ctx *cx, nl_options *t)
+{
+	char err[128];
+	nl_options_init(t);
+	for (int i = 0; i < cx->trains.n; i++) {
+		const nl_stmt *s = cx->trains.v[i];
+		for (const nl_train_item *it = s->items; it; it = it->next) {
+			int id = nl_setting_find(it->key, strlen(it->key), NL_IN_FILE);
+			if (id < 0)
+				continue;
+			if (nl_setting_info(id)->type == NL_ST_TEXT)
+				nl_options_set_text(t, id, it->text, err, sizeof err);
+			else
+				nl_options_set_number(t, id, it->number, it->is_int, err, sizeof err);
+		}
+	}
+}
+
+/* A graph that borrows the kept build's arrays (see nl_set_incremental). */
+static nl_graph *borrow(nl_build_cache *c)
+{
+	builder *b = &c->b;
+	nl_graph *g = calloc(1, sizeof *g);
+	nl_graph_store *st = calloc(1, sizeof *st);
+	if (!g || !st) {
+		free(g);
+		free(st);
+		return NULL;
+	}
+	st->borrowed = 1;
+	if (c->edges_seen != b->edges || c->pointed > b->n)
+		c->pointed = 0;   /* the edges moved, or were rolled back */
+	c->edges_seen = b->edges;
+	for (int i = c->pointed; i < b->n; i++)
+		b->nodes[i].inputs = b->nodes[i].ninputs ? b->edges + b->edge_at[i] : NULL;
+	c->pointed = b->n;
+	train_settings_direct(b->cx, &g->train);
+	g->params = c->ck[c->nck - 1].params;
+	g->flops = c->ck[c->nck - 1].flops;
+	g->nnodes = b->n;
+	g->nodes = b->nodes;
+	g->norigins = b->norigins;
+	g->origins = b->origins;
+	g->owner_ = st;
+	return g;
+}
+
+/* Expand what changed since the last build: the statements from the first
+ * one rolled back, undone or not yet built.  A long session costs what its
+ * new lines cost, not what the whole net costs, at every line. */
+static nl_graph *build_incremental(nl_ctx *cx)
+{
+	nl_build_cache *c = cx->cache;
+	if (!c) {
+		c = calloc(1, sizeof *c);
+		if (c && !(c->b.calls = malloc((NL_MAX_NESTING + 1) * sizeof *c->b.calls))) {
+			free(c);
+			c = NULL;
+		}
+		if (!c) {
+			fputs("netlang: out of memory building the network\n", cx->diag);
+			return NULL;
+		}
+		c->b.origin = -1;
+		cx->cache = c;
+	}
+	builder *b = &c->b;
+	b->cx = cx;
+	b->notes = 0;
+	const nl_stmt *in = cx->stmts.v[cx->input_index];
+	int valid = c->nck - 1;   /* statements whose expansion still holds */
+	if (c->input != in || c->input_h != cx->input_h || c->input_w != cx->input_w)
+		valid = -1;
+	if (cx->stmts_changed < valid)
+		valid = cx->stmts_changed;
+	if (valid > cx->stmts.n)
+		valid = cx->stmts.n;
+	if (valid > 0 && c->ck[valid].stmt != cx->stmts.v[valid - 1])
+		valid = -1;
+	cx->stmts_changed = INT_MAX;
+	if (valid < 0) {
+		c->nck = 0;
+		c->pointed = 0;
+		restore(b, &(checkpoint){ NULL, 0, 0, 0, 0, 0, 0, 0 });
+		c->input = NULL;
+		if (make_input(b, in) || push_checkpoint(c, NULL)) {
+			c->nck = 0;
+			fflush(cx->diag);
+			return NULL;
+		}
+		c->input = in;
+		c->input_h = cx->input_h;
+		c->input_w = cx->input_w;
+		valid = 0;
+	}
+	c->nck = valid + 1;
+	restore(b, &c->ck[valid]);
+	int first = b->n, rc = 0;
+	for (int i = valid; rc == 0 && i < cx->stmts.n; i++) {
+		rc = expand_stmt(b, cx->stmts.v[i]);
+		if (rc == 0 && push_checkpoint(c, cx->stmts.v[i]))
+			rc = fail(b, ((const nl_stmt *)cx->stmts.v[i])->loc, "out of memory");
+	}
+	if (rc == 0)
+		rc = check_last(b, first - 1);
+	nl_graph *g = NULL;
+	if (rc == 0 && !(g = borrow(c)))
+		fputs("netlang: out of memory building the network\n", cx->diag);
+	if (!g)
+		restore(b, &c->ck[c->nck - 1]);   /* as the last statement that held left it */
+	fflush(cx->diag);
+	return g;
+}
+
 nl_graph *nl_build(nl_ctx *cx)
 {
 	builder b = { .cx = cx, .origin = -1 };
@@ -714,6 +1051,8 @@ nl_graph *nl_build(nl_ctx *cx)
 		        "'input CxHxW'");
 		return NULL;
 	}
+	if (cx->incremental)
+		return build_incremental(cx);
 	b.calls = malloc((NL_MAX_NESTING + 1) * sizeof *b.calls);
 	int rc = b.calls ? 0 : -1;
 	if (rc)
@@ -722,11 +1061,8 @@ nl_graph *nl_build(nl_ctx *cx)
 		rc = make_input(&b, cx->stmts.v[cx->input_index]);
 	for (int i = 0; rc == 0 && i < cx->stmts.n; i++)
 		rc = expand_stmt(&b, cx->stmts.v[i]);
-	/* softmax is for the loss to fuse: anywhere but last is a mistake */
-	for (int i = 0; rc == 0 && i + 1 < b.n; i++)
-		if (nl_kind_has(b.nodes[i].kind, NL_KF_LAST))
-			rc = fail(&b, b.nodes[i].loc, "%s must be the last layer "
-			          "(the loss applies it)", nl_kind_name(b.nodes[i].kind));
+	if (rc == 0)
+		rc = check_last(&b, 0);
 	free(b.calls);
 	nl_graph *g = NULL;
 	if (rc == 0 && !(g = finish(&b)))

@@ -11,12 +11,17 @@ void nl_graph_free(nl_graph *g)
 	if (!g)
 		return;
 	nl_graph_store *st = g->owner_;
+	int borrowed = st && st->borrowed;
 	if (st) {
-		free(st->edges);
-		free(st->strings);
+		if (!borrowed) {
+			free(st->edges);
+			free(st->strings);
+		}
 		free(st);
 	}
-	free(g->nodes);
-	free(g->origins);
+	if (!borrowed) {
+		free(g->nodes);
+		free(g->origins);
+	}
 	free(g);
 }

@@ -8,6 +8,9 @@
 typedef struct nl_graph_store {
 	int *edges;
 	char *strings;
+	/* A session's graph borrows the context's build (nl_set_incremental):
+	 * freeing it frees only the header. */
+	int borrowed;
 } nl_graph_store;
 
 #endif

@@ -96,6 +96,29 @@ const char *nl_kind_keyword(int i)
 	return i >= 0 && i < NALIASES ? aliases[i].word : NULL;
 }
 
+char *nl_kind_usage(nl_kind k, char *buf, size_t len)
+{
+	const char *w = nl_kind_info_of(k)->word;
+	switch (nl_kind_info_of(k)->syntax) {
+	case NL_SYN_CONV:
+		snprintf(buf, len, "%s KxK[/S] -> C [pad P], e.g. %s 3x3 -> 64 pad 1", w, w);
+		break;
+	case NL_SYN_POOL:
+		snprintf(buf, len, "%s KxK[/S] [pad P], e.g. %s 3x3/2", w, w);
+		break;
+	case NL_SYN_FEATURES:
+		snprintf(buf, len, "%s N (N outputs), e.g. %s 10", w, w);
+		break;
+	case NL_SYN_PROB:
+		snprintf(buf, len, "%s P (a probability), e.g. %s 0.5", w, w);
+		break;
+	default:
+		snprintf(buf, len, "%s", w);
+		break;
+	}
+	return buf;
+}
+
 /* "3x3", "/2" or "/2x1", " pad 1" or " pad 1x0": a pair that is square
  * is written once. */
 static size_t put_pair(char *buf, size_t len, size_t k, const char *before,

@@ -94,6 +94,10 @@ static inline int nl_kind_has(nl_kind k, unsigned flag)
  * "fc 4096", "dropout 0.5", "concat (4 branches)".  Returns buf. */
 char *nl_node_text(const nl_node *nd, char *buf, size_t len);
 
+/* How a statement of kind k is written, with an example: "conv KxK[/S] ->
+ * C [pad P], e.g. conv 3x3 -> 64 pad 1".  Returns buf. */
+char *nl_kind_usage(nl_kind k, char *buf, size_t len);
+
 /* PyTorch's class name for the node: "BatchNorm1d" on a flat input. */
 const char *nl_node_torch_name(const nl_node *nd);
 

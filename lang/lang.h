@@ -48,10 +48,22 @@ int nl_load_file(nl_ctx *cx, const char *path);
 int nl_load_string(nl_ctx *cx, const char *name, int first_line,
                    const char *text, size_t len);
 
+/* The line of the syntax error that made the last load fail, or 0 when it
+ * did not fail on syntax (the REPL drops just that line of an open block). */
+int nl_syntax_error_line(const nl_ctx *cx);
+
 /* Expand and shape-check everything loaded so far.  Returns NULL after a
  * diagnostic on error.  The graph is independent of the context: it may
  * outlive it, and is freed with nl_graph_free(). */
 nl_graph *nl_build(nl_ctx *cx);
+
+/* A session's context builds a statement at a time: nl_build then expands
+ * only what was added (or changed by nl_rollback and nl_undo) since the
+ * last build, and the graph it returns borrows the context's memory: it is
+ * valid until the next nl_build or the context is freed, whichever comes
+ * first (nl_graph_free it as any other).  Off by default: a file's graph
+ * is independent of its context. */
+void nl_set_incremental(nl_ctx *cx, int on);
 
 /* Build with an input of height h and width w whatever the program's
  * `input` says (the driver's --resize: the same net at another image size);

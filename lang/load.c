@@ -6,12 +6,15 @@
  */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lang/ctx.h"
+#include "lang/names.h"
 #include "lang/parse.h"
 #include "lang/settings.h"
 
@@ -40,37 +43,12 @@ static int out_of_memory(nl_ctx *cx, nl_loc loc)
 	return NL_ERR;
 }
 
-static char *read_file(const char *path, size_t *len)
+/* A program's text: a regular file of at most 1 GiB (the parser's limit).
+ * NULL with why set otherwise. */
+static char *read_file(const char *path, size_t *len, const char **why)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (n < cap) {
-			if (ferror(f)) {
-				free(buf);
-				buf = NULL;
-			}
-			break;
-		}
-		char *b = realloc(buf, cap * 2);
-		if (!b) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = b;
-		cap *= 2;
-	}
-	int saved = errno;
-	fclose(f);
-	errno = saved;
-	*len = n;
-	return buf;
+	*why = NULL;
+	return nl_read_regular(path, (size_t)1 << 30, len, why);
 }
 
 /* Path of NAME.net in the first library directory that has it. */
@@ -87,14 +65,73 @@ static char *find_lib(nl_ctx *cx, const char *name)
 		path[dlen] = '/';
 		memcpy(path + dlen + 1, name, nlen);
 		memcpy(path + dlen + 1 + nlen, ".net", 5);
-		FILE *f = fopen(path, "rb");
-		if (f) {
-			fclose(f);
+		struct stat st;
+		if (stat(path, &st) == 0)   /* read_file refuses what is not a file */
 			return path;
-		}
 		free(path);
 	}
 	return NULL;
+}
+
+/* Does text hold `def block(` (as a whole word, at a line's start after
+ * blanks)? */
+static int defines(const char *text, size_t len, const char *block)
+{
+	size_t blen = strlen(block);
+	for (size_t i = 0; i < len; i++) {
+		if (i && text[i - 1] != '\n')
+			continue;
+		size_t k = i;
+		while (k < len && (text[k] == ' ' || text[k] == '\t'))
+			k++;
+		if (len - k < 4 + blen || memcmp(text + k, "def", 3) != 0 ||
+		    (text[k + 3] != ' ' && text[k + 3] != '\t'))
+			continue;
+		k += 3;
+		while (k < len && (text[k] == ' ' || text[k] == '\t'))
+			k++;
+		if (len - k > blen && memcmp(text + k, block, blen) == 0) {
+			char c = text[k + blen];
+			if (c == '(' || c == ' ' || c == '\t')
+				return 1;
+		}
+	}
+	return 0;
+}
+
+int nl_lib_defining(nl_ctx *cx, const char *block, char *lib, size_t len)
+{
+	for (int d = 0; d < cx->libdirs.n; d++) {
+		DIR *dir = opendir(cx->libdirs.v[d]);
+		if (!dir)
+			continue;
+		struct dirent *e;
+		int found = 0;
+		while (!found && (e = readdir(dir))) {
+			size_t n = strlen(e->d_name);
+			if (n < 5 || strcmp(e->d_name + n - 4, ".net") != 0 || n - 4 >= len)
+				continue;
+			char name[256];
+			snprintf(name, sizeof name, "%.*s", (int)(n - 4), e->d_name);
+			int used = 0;
+			for (int u = 0; u < cx->uses.n; u++)
+				used |= strcmp(((nl_use *)cx->uses.v[u])->name, name) == 0;
+			char *path = used ? NULL : find_lib(cx, name);
+			size_t tlen;
+			const char *why;
+			char *text = path ? read_file(path, &tlen, &why) : NULL;
+			if (text && defines(text, tlen, block)) {
+				snprintf(lib, len, "%s", name);
+				found = 1;
+			}
+			free(text);
+			free(path);
+		}
+		closedir(dir);
+		if (found)
+			return 1;
+	}
+	return 0;
 }
 
 static int do_use(nl_ctx *cx, const nl_stmt *s)
@@ -108,9 +145,15 @@ static int do_use(nl_ctx *cx, const nl_stmt *s)
 	}
 	char *path = find_lib(cx, s->name);
 	if (!path) {
-		nl_diag(cx, s->loc, "error",
-		        "cannot find '%s.net' (searched %d library director%s)",
-		        s->name, cx->libdirs.n, cx->libdirs.n == 1 ? "y" : "ies");
+		char dirs[1024];
+		size_t k = 0;
+		dirs[0] = '\0';
+		for (int i = 0; i < cx->libdirs.n && k < sizeof dirs; i++)
+			k += (size_t)snprintf(dirs + k, sizeof dirs - k, "%s%s", i ? ", " : "",
+			                      (const char *)cx->libdirs.v[i]);
+		nl_diag(cx, s->loc, "error", "cannot find '%s.net' (searched %s%s)", s->name,
+		        cx->libdirs.n ? dirs : "no library directories",
+		        cx->libdirs.n ? "; NETLANG_PATH adds directories" : "");
 		return NL_ERR;
 	}
 	nl_use *u = calloc(1, sizeof *u);
@@ -130,9 +173,10 @@ static int do_use(nl_ctx *cx, const nl_stmt *s)
 		return out_of_memory(cx, s->loc);
 	}
 	size_t len;
-	char *text = read_file(path, &len);
+	const char *why;
+	char *text = read_file(path, &len, &why);
 	if (!text) {
-		nl_diag(cx, s->loc, "error", "cannot read '%s': %s", path, strerror(errno));
+		nl_diag(cx, s->loc, "error", "cannot read '%s': %s", path, why);
 		free(path);
 		return NL_ERR;
 	}
@@ -152,9 +196,11 @@ static int check_train(nl_ctx *cx, const nl_stmt *s)
 		int id = nl_setting_find(it->key, strlen(it->key), NL_IN_FILE);
 		if (id < 0) {
 			char known[512];
+			const char *like = nl_setting_suggest(it->key, NL_IN_FILE);
 			nl_settings_list(NL_IN_FILE, known, sizeof known);
-			nl_diag(cx, it->loc, "error", "unknown train setting '%s' (known: %s)",
-			        it->key, known);
+			nl_diag(cx, it->loc, "error", "unknown train setting '%s' (%s%s%sknown: %s)",
+			        it->key, like ? "did you mean '" : "", like ? like : "",
+			        like ? "'? " : "", known);
 			return NL_ERR;
 		}
 		const nl_setting *t = nl_setting_info(id);
@@ -185,7 +231,10 @@ static int check_train(nl_ctx *cx, const nl_stmt *s)
 	return NL_OK;
 }
 
-static int check_def(nl_ctx *cx, const nl_stmt *s)
+/* A new block's name is free and its parameters distinct; the parameters
+ * get an index (in the chunk's arena) so that expansion finds a name in
+ * constant time, however many there are. */
+static int check_def(nl_ctx *cx, nl_stmt *s, nl_arena *arena)
 {
 	const nl_stmt *old = nl_find_def(cx, s->name);
 	if (old) {
@@ -193,13 +242,21 @@ static int check_def(nl_ctx *cx, const nl_stmt *s)
 		        s->name, old->loc.file, old->loc.line);
 		return NL_ERR;
 	}
+	if (s->nargs == 0)
+		return NL_OK;
+	size_t cap = nl_names_cap_for((size_t)s->nargs);
+	nl_names *index = nl_arena_alloc(arena, sizeof *index);
+	nl_name_slot *slots = nl_arena_alloc(arena, cap * sizeof *slots);
+	if (!index || !slots)
+		return out_of_memory(cx, s->loc);
+	nl_names_init_fixed(index, slots, cap);
 	for (int i = 0; i < s->nargs; i++)
-		for (int j = 0; j < i; j++)
-			if (strcmp(s->params[i], s->params[j]) == 0) {
-				nl_diag(cx, s->param_locs[i], "error",
-				        "parameter '%s' appears twice", s->params[i]);
-				return NL_ERR;
-			}
+		if (nl_names_put(index, s->params[i], i) == 1) {
+			nl_diag(cx, s->param_locs[i], "error",
+			        "parameter '%s' appears twice", s->params[i]);
+			return NL_ERR;
+		}
+	s->param_index = index;
 	return NL_OK;
 }
 
@@ -213,7 +270,7 @@ static int commit(nl_ctx *cx, const nl_parse *pc, int is_lib)
 				return NL_ERR;
 			break;
 		case NL_S_DEF:
-			if (check_def(cx, s) != NL_OK)
+			if (check_def(cx, s, pc->arena) != NL_OK)
 				return NL_ERR;
 			s->from_lib = is_lib;
 			if (nl_ptrvec_push(&cx->defs, s))
@@ -290,9 +347,15 @@ static int load_source(nl_ctx *cx, const char *name, int first_line,
 	nl_arena_init(arena);
 	nl_parse pc = { .cx = cx, .src = src, .arena = arena,
 	                .allow_incomplete = allow_incomplete };
+	cx->syntax_error_line = 0;
 	if (nl_parse_source(&pc) != 0) {
 		nl_arena_free(arena);
 		free(arena);
+		/* Nothing refers to a text that did not parse: a session that
+		 * re-reads an open block at every line must not keep a copy of
+		 * each reading. */
+		cx->sources.n--;
+		nl_source_free(src);
 		return pc.incomplete && !pc.failed ? NL_INCOMPLETE : NL_ERR;
 	}
 	nl_mark m = nl_get_mark(cx);
@@ -312,9 +375,10 @@ static int load_source(nl_ctx *cx, const char *name, int first_line,
 int nl_load_file(nl_ctx *cx, const char *path)
 {
 	size_t len;
-	char *text = read_file(path, &len);
+	const char *why;
+	char *text = read_file(path, &len, &why);
 	if (!text) {
-		fprintf(cx->diag, "%s: error: cannot read: %s\n", path, strerror(errno));
+		fprintf(cx->diag, "%s: error: cannot read: %s\n", path, why);
 		return NL_ERR;
 	}
 	int rc = load_source(cx, path, 1, text, len, 0, 0);

@@ -10,6 +10,7 @@ liblang_a_SOURCES = \
 	lang/diag.c lang/load.c \
 	lang/shape.h lang/shape.c \
 	lang/kinds.def lang/kinds.h lang/kinds.c \
+	lang/names.h lang/names.c lang/suggest.h lang/suggest.c \
 	lang/settings.def lang/settings.h lang/settings.c \
 	lang/expand.c lang/graph_store.h lang/graph.c \
 	lang/print.c lang/writer.c \

@@ -24,6 +24,7 @@ typedef struct nl_layer_tok { int kind; const char *text; } nl_layer_tok;
 #include <string.h>
 
 #include "lang/kinds.h"
+#include "lang/suggest.h"
 
 int nl_yylex(NL_YYSTYPE *lval, NL_YYLTYPE *lloc, yyscan_t scanner);
 
@@ -466,15 +467,153 @@ tname
 
 %%
 
+/* ---- syntax errors that explain themselves ---- */
+
+/* Is symbol k the character token c?  (Bison numbers its symbols its own
+ * way; a character token's name is the character in quotes.) */
+static int is_char(yysymbol_kind_t k, char c)
+{
+	const char *n = yysymbol_name(k);
+	return n[0] == '\'' && n[1] == c && n[2] == '\'' && n[3] == '\0';
+}
+
+/* The byte offset of (line, col) in the chunk. */
+static size_t offset_of(const nl_parse *pc, int line, int col)
+{
+	const char *t = pc->src->text;
+	size_t i = 0, n = pc->src->len;
+	for (int l = pc->src->first_line; l < line && i < n; i++)
+		if (t[i] == '\n')
+			l++;
+	i += (size_t)(col > 0 ? col - 1 : 0);
+	return i < n ? i : n;
+}
+
+/* The first word of the statement that the token at off is in: back to a
+ * newline, ';', '{' or '}', then over blanks.  0 when there is none (the
+ * token starts the statement, or the word is not a name). */
+static int first_word(const nl_parse *pc, size_t off, size_t *start, size_t *len)
+{
+	const char *t = pc->src->text;
+	size_t i = off;
+	while (i > 0 && t[i - 1] != '\n' && t[i - 1] != ';' && t[i - 1] != '{' && t[i - 1] != '}')
+		i--;
+	while (i < off && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r'))
+		i++;
+	size_t k = i;
+	while (k < off && (t[k] == '_' || (t[k] >= 'a' && t[k] <= 'z') ||
+	                   (t[k] >= 'A' && t[k] <= 'Z') || (k > i && t[k] >= '0' && t[k] <= '9')))
+		k++;
+	if (k == i || k > off)
+		return 0;
+	*start = i;
+	*len = k - i;
+	return 1;
+}
+
+/* Words a misspelling may have meant, and words people bring from other
+ * frameworks, with what netlang writes instead. */
+static const struct { const char *word, *hint; } hints[] = {
+	{ "stride", "a stride follows the kernel after '/': conv 3x3/2 -> 64, maxpool 3x3/2" },
+	{ "padding", "padding is written pad: conv 3x3 -> 64 pad 1" },
+	{ "kernel_size", "the kernel comes first: conv 3x3 -> 64" },
+	{ "channels", "output channels follow '->': conv 3x3 -> 64" },
+	{ "out_channels", "output channels follow '->': conv 3x3 -> 64" },
+};
+
+/* " (did you mean 'pad'?)" or a hint for name, into buf ("" if none). */
+static void name_hint(const char *name, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
+		if (strcmp(hints[i].word, name) == 0) {
+			snprintf(buf, len, " (%s)", hints[i].hint);
+			return;
+		}
+	static const char *const words[] = { "pad", "global", "def", "repeat", "if", "else",
+	                                     "concat", "add", "branch", "train", "use",
+	                                     "input", NULL };
+	nl_suggest sg;
+	nl_suggest_init(&sg, name);
+	for (int i = 0; words[i]; i++)
+		nl_suggest_add(&sg, words[i]);
+	for (int i = 0; nl_kind_keyword(i); i++)
+		nl_suggest_add(&sg, nl_kind_keyword(i));
+	const char *best = nl_suggest_best(&sg);
+	if (best)
+		snprintf(buf, len, " (did you mean '%s'?)", best);
+}
+
+/* The language's own words, which no statement-start check may take for
+ * a misspelled layer. */
+static int is_keyword(const char *w)
+{
+	static const char *const words[] = { "use", "input", "def", "repeat", "if", "else",
+	                                     "concat", "add", "branch", "train", "true",
+	                                     "false", "pad", "global", "x", NULL };
+	for (int i = 0; words[i]; i++)
+		if (strcmp(words[i], w) == 0)
+			return 1;
+	return 0;
+}
+
+/* A statement's first word explains many errors later in it: a layer
+ * keyword whose statement stopped early, or a name that is no layer at
+ * all (covn 3x3 -> 96).  1 when a message was given. */
+static int explain_statement(nl_parse *pc, yysymbol_kind_t tok, const NL_YYLTYPE *l,
+                             int may_end)
+{
+	size_t off = offset_of(pc, l->first_line, l->first_column), start, len;
+	if (!first_word(pc, off, &start, &len))
+		return 0;
+	char word[64], usage[160];
+	snprintf(word, sizeof word, "%.*s", (int)(len < 63 ? len : 63), pc->src->text + start);
+	int k = nl_kind_lookup(word, strlen(word), NULL);
+	int ends = tok == YYSYMBOL_YYEOF || tok == YYSYMBOL_NL || is_char(tok, ';') ||
+	           is_char(tok, '}');
+	if (k >= 0 && ends && !may_end && pc->paren == 0) {
+		nl_parse_error(pc, l->first_line, l->first_column, "incomplete '%s': write %s",
+		               word, nl_kind_usage((nl_kind)k, usage, sizeof usage));
+		return 1;
+	}
+	if (k >= 0 || ends || is_char(tok, '(') || is_keyword(word))
+		return 0;
+	/* A name, then something no statement has after a name: the name was
+	 * meant as a layer.  Statements end at newlines, so the word is on the
+	 * token's line, off - start columns back. */
+	nl_suggest sg;
+	nl_suggest_init(&sg, word);
+	for (int i = 0; nl_kind_keyword(i); i++)
+		nl_suggest_add(&sg, nl_kind_keyword(i));
+	const char *best = nl_suggest_best(&sg);
+	if (!best)
+		return 0;
+	nl_parse_error(pc, l->first_line, l->first_column - (int)(off - start),
+	               "unknown layer '%s' (did you mean '%s'?)", word, best);
+	return 1;
+}
+
 /* Syntax errors: say what came and (briefly) what was expected.  When a
- * REPL chunk simply stops early, say nothing and report NL_INCOMPLETE. */
+ * REPL chunk simply stops early inside a block or parentheses, say nothing
+ * and report NL_INCOMPLETE; a layer cut short is an error at once. */
 static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
                                  nl_parse *pc)
 {
 	(void)scanner;
 	yysymbol_kind_t tok = yypcontext_token(yyctx);
 	const NL_YYLTYPE *l = yypcontext_location(yyctx);
-	if (tok == YYSYMBOL_YYEOF || tok == YYSYMBOL_NL) {
+	/* Could the statement end here?  Then the error is not in it. */
+	yysymbol_kind_t all[YYNTOKENS];
+	int nall = yypcontext_expected_tokens(yyctx, all, YYNTOKENS), may_end = 0;
+	for (int i = 0; i < nall; i++)
+		may_end |= all[i] == YYSYMBOL_NL || is_char(all[i], ';') || is_char(all[i], '}') ||
+		           all[i] == YYSYMBOL_YYEOF;
+	size_t start, wlen;
+	int in_layer = !may_end && pc->paren == 0 &&
+	               first_word(pc, offset_of(pc, l->first_line, l->first_column),
+	                          &start, &wlen) &&
+	               nl_kind_lookup(pc->src->text + start, wlen, NULL) >= 0;
+	if ((tok == YYSYMBOL_YYEOF || tok == YYSYMBOL_NL) && !in_layer) {
 		/* Only blanks and comments after this token: the text ended early. */
 		const char *p = pc->src->text + pc->offset, *end = pc->src->text + pc->src->len;
 		int rest_blank = 1;
@@ -492,13 +631,22 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner,
 			return 0;
 		}
 	}
+	if (explain_statement(pc, tok, l, may_end))
+		return 0;
 	yysymbol_kind_t expected[6];
 	int n = yypcontext_expected_tokens(yyctx, expected, 6);
 	char msg[512];
 	int len = snprintf(msg, sizeof msg, "syntax error: unexpected %s",
 	                   yysymbol_name(tok));
-	if (tok == YYSYMBOL_IDENT && pc->last_name)  /* say which name */
+	if (tok == YYSYMBOL_IDENT && pc->last_name) {  /* say which name */
+		char hint[160];
+		name_hint(pc->last_name, hint, sizeof hint);
 		len += snprintf(msg + len, sizeof msg - (size_t)len, " '%.40s'", pc->last_name);
+		if (*hint) {   /* the hint says what to write; the expected list would not */
+			nl_parse_error(pc, l->first_line, l->first_column, "%s%s", msg, hint);
+			return 0;
+		}
+	}
 	if ((tok == YYSYMBOL_LAYER_WORD || tok == YYSYMBOL_LAYER_CONV ||
 	     tok == YYSYMBOL_LAYER_POOL || tok == YYSYMBOL_LAYER_FEATURES ||
 	     tok == YYSYMBOL_LAYER_PROB) && pc->last_name)  /* the keyword itself */

@@ -10,10 +10,24 @@
 #include <string.h>
 
 #include "lang/settings.h"
+#include "lang/suggest.h"
+
+/* A fuzzing build (tests/fuzz) keeps every run it is asked for small: a
+ * session that trains 100,000 epochs at batch 1,048,576 is legal, but would
+ * hold the fuzzer on one input for hours.  Elsewhere the table is as written. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define FUZZ_SMALL(ID) (NL_SET_##ID == NL_SET_EPOCHS || NL_SET_##ID == NL_SET_ITERATIONS ? 2 : \
+                        NL_SET_##ID == NL_SET_BATCH || NL_SET_##ID == NL_SET_RESIZE ? 32 : 0)
+#define HI(ID, hi) (FUZZ_SMALL(ID) ? FUZZ_SMALL(ID) : (double)(hi))
+#define DFLT(ID, d) (FUZZ_SMALL(ID) && (d) > FUZZ_SMALL(ID) ? FUZZ_SMALL(ID) : (d))
+#else
+#define HI(ID, hi) ((double)(hi))
+#define DFLT(ID, d) (d)
+#endif
 
 static const nl_setting table[] = {
 #define NL_SETTING(ID, field, name, type, lo, hi, flags, dflt, where, arg, help) \
-	{ name, NL_ST_##type, (double)(lo), (double)(hi), flags, dflt, where, arg, help },
+	{ name, NL_ST_##type, (double)(lo), HI(ID, hi), flags, DFLT(ID, dflt), where, arg, help },
 #include "lang/settings.def"
 #undef NL_SETTING
 };
@@ -229,4 +243,47 @@ void nl_settings_list(int where, char *buf, size_t len)
 					buf[j] = '_';
 		k += (size_t)n;
 	}
+}
+
+/* Names other frameworks use (PyTorch's, Keras') for a setting. */
+static const struct { const char *name; int id; } foreign[] = {
+	{ "learning_rate", NL_SET_LR }, { "learning-rate", NL_SET_LR },
+	{ "batch_size", NL_SET_BATCH }, { "batch-size", NL_SET_BATCH },
+	{ "num_epochs", NL_SET_EPOCHS }, { "num-epochs", NL_SET_EPOCHS },
+	{ "wd", NL_SET_WEIGHT_DECAY }, { "dataset", NL_SET_DATA },
+	{ "num_threads", NL_SET_THREADS }, { "num-threads", NL_SET_THREADS },
+};
+
+const char *nl_setting_suggest(const char *name, int where)
+{
+	static char spelled[64];
+	int id = -1;
+	for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++)
+		if (strcmp(foreign[i].name, name) == 0 && (table[foreign[i].id].where & where))
+			id = foreign[i].id;
+	if (id < 0) {
+		nl_suggest sg;
+		nl_suggest_init(&sg, name);
+		for (int i = 0; i < NL_NSETTINGS; i++)
+			if (table[i].where & where)
+				nl_suggest_add(&sg, table[i].name);
+		const char *best = nl_suggest_best(&sg);
+		for (int i = 0; best && i < NL_NSETTINGS; i++)
+			if (table[i].name == best)
+				id = i;
+		/* weight_decay against weight-decay: the table spells it with '-' */
+		if (id < 0)
+			for (int i = 0; i < NL_NSETTINGS; i++)
+				if ((table[i].where & where) &&
+				    nl_setting_find(name, strlen(name), where) == i)
+					id = i;
+	}
+	if (id < 0)
+		return NULL;
+	snprintf(spelled, sizeof spelled, "%s", table[id].name);
+	if (where == NL_IN_FILE)
+		for (char *p = spelled; *p; p++)
+			if (*p == '-')
+				*p = '_';
+	return spelled;
 }

@@ -91,4 +91,9 @@ void nl_options_resolve(nl_options *o, const nl_options *file);
  * (train section names written with '_'). */
 void nl_settings_list(int where, char *buf, size_t len);
 
+/* The setting allowed `where` that a misspelled or foreign name (epoch,
+ * learning_rate, batch_size) most likely meant, or NULL; written as
+ * `where` writes it (weight_decay in a train section). */
+const char *nl_setting_suggest(const char *name, int where);
+
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lang/lang.h"
+#include "lang/suggest.h"
 #include "lang/settings.h"
 #include "runtime/export/export.h"
 #include "runtime/repl/repl.h"
@@ -94,6 +95,25 @@ static int bad_value(const char *opt, const char *v, const char *want)
 	return -1;
 }
 
+/* "unknown option '--epcohs' (did you mean --epochs?)" */
+static void unknown_option(const char *arg, const struct option *lo)
+{
+	const char *name = arg;
+	while (*name == '-')
+		name++;
+	char word[64];
+	snprintf(word, sizeof word, "%.*s", (int)strcspn(name, "="), name);
+	nl_suggest sg;
+	nl_suggest_init(&sg, word);
+	for (int i = 0; lo[i].name; i++)
+		nl_suggest_add(&sg, lo[i].name);
+	const char *best = nl_suggest_best(&sg);
+	if (best)
+		fprintf(stderr, "netlang: unknown option '%s' (did you mean --%s?)\n", arg, best);
+	else
+		fprintf(stderr, "netlang: unknown option '%s' (netlang --help lists them)\n", arg);
+}
+
 /* `use` looks in $NETLANG_PATH, then next to the program's own stdlib:
  * the source tree's when running from the build tree, else the installed. */
 static void add_lib_dirs(nl_ctx *cx)
@@ -134,7 +154,8 @@ int main(int argc, char **argv)
 	struct option longopts[NACTIONS + NL_NSETTINGS + 1];
 	make_longopts(longopts);
 
-	while ((c = getopt_long(argc, argv, "f:khV", longopts, NULL)) != -1) {
+	opterr = 0;   /* our messages, with suggestions, below */
+	while ((c = getopt_long(argc, argv, ":f:khV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SHAPES: action = SHAPES; break;
 		case OPT_TRAIN: action = TRAIN; break;
@@ -152,6 +173,11 @@ int main(int argc, char **argv)
 		case 'f': script = optarg; break;
 		case 'k': keep_going = 1; break;
 		case 'h': usage(stdout); return 0;
+		case '?': return unknown_option(argv[optind - 1], longopts), 2;
+		case ':':
+			fprintf(stderr, "netlang: %s needs a value (netlang --help lists the "
+			        "options)\n", argv[optind - 1]);
+			return 2;
 		case 'V': printf("netlang %s\n", PACKAGE_VERSION); return 0;
 		default: {
 			int id = c - OPT_SETTING;

@@ -4,6 +4,9 @@
  * The data goes to a temporary file in the target's own directory (rename
  * is only atomic within one file system), is flushed and fsync'ed, and is
  * then renamed over the target.  On any failure the temporary is removed.
+ * A symbolic link is written through (its target replaced, the link kept);
+ * a target that is not a regular file (a FIFO, a device, a directory) is
+ * refused.
  */
 #ifndef NL_ATOMIC_FILE_H
 #define NL_ATOMIC_FILE_H
@@ -23,5 +26,14 @@ int nl_atomic_open(nl_atomic_file *a, const char *path);
 int nl_atomic_commit(nl_atomic_file *a);
 /* Give up: close and remove the temporary. */
 void nl_atomic_abort(nl_atomic_file *a);
+
+/* Could path be written?  Its directory takes a new file, and what it names
+ * (through links) is a regular file or nothing.  Returns 0, or -1 after a
+ * message: a run checks its outputs before it trains for hours. */
+int nl_atomic_check(const char *path);
+
+/* Remove every temporary being written; safe in a signal handler (what a
+ * SIGTERM or a second Ctrl-C leaves behind otherwise). */
+void nl_atomic_unlink_all(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 #include "lang/kinds.h"
+#include "lang/source.h"
 #include "runtime/data/atomic_file.h"
 #include "runtime/data/weights.h"
 
@@ -190,17 +191,17 @@ int nl_weights_load(const char *path, const nl_graph *g, const nl_param_layout *
 	int rc = -1;
 	unsigned char *table = NULL;
 	unsigned char *buf = NULL;
-	FILE *f = fopen(path, "rb");
+	const char *why;
+	long long fsize;
+	int fd = nl_open_regular(path, &why, &fsize);   /* a FIFO is refused, not waited on */
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	if (!f) {
-		fprintf(stderr, "netlang: cannot open %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "netlang: cannot open %s: %s\n", path, fd >= 0 ? strerror(errno) : why);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	struct stat st;
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "netlang: %s: not a regular file\n", path);
-		goto out;
-	}
-	unsigned long long size = (unsigned long long)st.st_size;
+	unsigned long long size = (unsigned long long)fsize;
 	unsigned char pre[PREFIX];
 	size_t got = fread(pre, 1, PREFIX, f);
 	if (got >= 8 && memcmp(pre, MAGIC, 8) != 0) {

@@ -26,9 +26,31 @@ static size_t align_up(size_t n)
 	return (n + ALIGN - 1) / ALIGN * ALIGN;
 }
 
-static size_t count_of(nl_shape s)
+/* Sizes are checked: a legal net at a large batch can ask for more bytes
+ * than a size_t holds, and a wrapped size would be a small allocation that
+ * the steps then overrun.  SIZE_MAX stands for "too large" and stays so. */
+static size_t add_size(size_t a, size_t b)
 {
-	return (size_t)s.n * (size_t)s.c * (size_t)s.h * (size_t)s.w;
+	size_t r;
+	return __builtin_add_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+
+/* Bytes of one tensor of shape s at the plan's batch, aligned. */
+static size_t tensor_bytes(nl_shape s, int batch)
+{
+	size_t r = sizeof(float);
+	if (__builtin_mul_overflow(r, (size_t)batch, &r) || __builtin_mul_overflow(r, (size_t)s.c, &r) ||
+	    __builtin_mul_overflow(r, (size_t)s.h, &r) || __builtin_mul_overflow(r, (size_t)s.w, &r) ||
+	    r > SIZE_MAX - ALIGN)
+		return SIZE_MAX;
+	return align_up(r);
+}
+
+static int too_large(const nl_plan *p, const char *what)
+{
+	fprintf(stderr, "netlang: the %s of this network at batch %d need more memory than "
+	        "can be addressed; lower the batch (--batch) or the input size\n", what, p->batch);
+	return -1;
 }
 
 static int has_params(nl_kind k)
@@ -87,15 +109,15 @@ static size_t place_classes(gclass *cls, int ncls)
 				if (o->hi < k->lo || k->hi < o->lo)
 					continue;       /* never live together */
 				if (off < o->offset + o->bytes && o->offset < off + k->bytes) {
-					off = o->offset + o->bytes;
-					moved = 1;
+					off = add_size(o->offset, o->bytes);
+					moved = off != SIZE_MAX;
 				}
 			}
 		}
 		k->offset = off;
 		k->placed = 1;
-		if (off + k->bytes > top)
-			top = off + k->bytes;
+		if (add_size(off, k->bytes) > top)
+			top = add_size(off, k->bytes);
 	}
 	free(order);
 	return top;
@@ -203,7 +225,7 @@ static void mark_gradients(nl_plan *p)
 }
 
 /* Activation storage: views and in-place steps share their input's. */
-static void plan_activations(nl_plan *p, planner *w, int in_place)
+static int plan_activations(nl_plan *p, planner *w, int in_place)
 {
 	const nl_graph *g = p->g;
 	size_t top = 0;
@@ -219,10 +241,11 @@ static void plan_activations(nl_plan *p, planner *w, int in_place)
 		}
 		if (w->act_root[i] == i) {
 			w->act_off[i] = top;
-			top += align_up(count_of(nd->shape) * (size_t)p->batch * sizeof(float));
+			top = add_size(top, tensor_bytes(nd->shape, p->batch));
 		}
 	}
 	p->act_bytes = top;
+	return top == SIZE_MAX ? too_large(p, "activations") : 0;
 }
 
 /* Gradient classes.  A view's or an in-place step's gradient is its
@@ -241,7 +264,9 @@ static int plan_gradients(nl_plan *p, planner *w)
 		} else {
 			gclass *c = &w->cls[w->ncls];
 			w->grad_root[i] = w->ncls++;
-			c->bytes = align_up(count_of(nd->shape) * (size_t)p->batch * sizeof(float));
+			c->bytes = tensor_bytes(nd->shape, p->batch);
+			if (c->bytes == SIZE_MAX)
+				return too_large(p, "gradients of activations");
 			c->lo = c->hi = i;
 		}
 		gclass *c = &w->cls[w->grad_root[i]];
@@ -253,7 +278,7 @@ static int plan_gradients(nl_plan *p, planner *w)
 	}
 	size_t top = place_classes(w->cls, w->ncls);
 	if (top == (size_t)-1)
-		return -1;
+		return too_large(p, "gradients of activations");
 	p->grad_bytes = top;
 	return 0;
 }
@@ -367,12 +392,14 @@ static int prepare_steps(nl_plan *p)
 		if (be->prepare(be, &p->steps[i], &a, &w))
 			return -1;
 		p->steps[i].aux_bytes = a;
-		top += align_up(a);
+		top = add_size(top, a > SIZE_MAX - ALIGN ? SIZE_MAX : align_up(a));
 		if (w > ws)
 			ws = w;
 	}
 	p->aux_bytes = top;
 	p->workspace_bytes = ws;
+	if (top == SIZE_MAX)
+		return too_large(p, "layers' scratch memory");
 	if (p->measure)
 		return 0;
 	if (top) {
@@ -416,7 +443,8 @@ nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int flags)
 		goto fail;
 	if (p->training)
 		mark_gradients(p);
-	plan_activations(p, &w, !(flags & NL_PLAN_NO_IN_PLACE));
+	if (plan_activations(p, &w, !(flags & NL_PLAN_NO_IN_PLACE)))
+		goto fail;
 	if (p->training && plan_gradients(p, &w))
 		goto fail;
 	if (nl_param_layout_make(g, &p->layout)) {

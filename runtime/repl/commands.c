@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/suggest.h"
 #include "runtime/data/data.h"
 #include "runtime/repl/session.h"
 #include "runtime/report/report.h"
@@ -122,9 +123,9 @@ static int cmd_expand(repl *r, int argc, char **argv, char *rest)
 		return -1;
 	if (repl_print_expand(r, argc == 2 ? argv[1] : NULL) < 0) {
 		if (argc == 2)
-			repl_error(r, r->line, 1, "the net has no call of '%s'", argv[1]);
+			repl_error(r, r->line, 1, "the net has no call of '%s' that adds layers", argv[1]);
 		else
-			repl_error(r, r->line, 1, "the net has no block calls to expand");
+			repl_error(r, r->line, 1, "the net has no block calls that add layers");
 		return -1;
 	}
 	return 0;
@@ -272,11 +273,28 @@ int repl_command(repl *r, char *text)
 	if (!c->name && strcmp(argv[0], "q") == 0)
 		c = &commands[sizeof commands / sizeof commands[0] - 2];
 	if (!c->name) {
-		repl_error(r, r->line, 1, "unknown command ':%s' (:help lists them)", argv[0]);
+		nl_suggest sg;
+		nl_suggest_init(&sg, argv[0]);
+		for (const command *k = commands; k->name; k++)
+			nl_suggest_add(&sg, k->name);
+		const char *best = nl_suggest_best(&sg);
+		if (best)
+			repl_error(r, r->line, 1, "unknown command ':%s' (did you mean :%s?)",
+			           argv[0], best);
+		else
+			repl_error(r, r->line, 1, "unknown command ':%s' (:help lists them)", argv[0]);
 		free(copy);
 		return -1;
 	}
+	int located = r->located;
 	int rc = c->run(r, argc, argv, copy);
+	/* :load, :save and :train fail in the front end, in files and in
+	 * training, whose messages do not know the script's line: say which
+	 * line of the script gave the command. */
+	if (rc < 0 && r->located == located) {
+		fflush(stdout);
+		fprintf(stderr, "%s:%d:1: note: in the command ':%s'\n", r->name, r->line, argv[0]);
+	}
 	free(copy);
 	return rc;
 }

@@ -133,6 +133,8 @@ int repl_print_expand(const repl *r, const char *name)
 			continue;
 		if (name && strcmp(o->name, name) != 0)
 			continue;
+		if (o->last_node < 0)
+			continue;   /* a call that made no layers has none to list */
 		if (call < 0 || o->last_node > g->origins[call].last_node)
 			call = k;
 	}

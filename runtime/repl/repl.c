@@ -12,6 +12,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 void repl_error(const repl *r, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
+	((repl *)r)->located++;   /* a count, not the session's state */
 	fflush(stdout);
 	fprintf(stderr, "%s:%d:%d: error: ", r->name, line, col);
 	va_start(ap, fmt);
@@ -35,6 +37,30 @@ void repl_drop_chunk(repl *r)
 {
 	r->len = 0;
 	r->chunk_line = 0;
+	r->depth = 0;
+}
+
+/* The change in open braces and parentheses a line makes, outside
+ * comments and strings (which end at the line's end, as the scanner's do). */
+static int depth_change(const char *text, size_t len)
+{
+	int d = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '#')
+			break;
+		if (c == '"') {
+			const char *q = memchr(text + i + 1, '"', len - i - 1);
+			if (!q)
+				break;
+			i = (size_t)(q - text);
+		} else if (c == '{' || c == '(') {
+			d++;
+		} else if (c == '}' || c == ')') {
+			d--;
+		}
+	}
+	return d;
 }
 
 int repl_rebuild(repl *r, nl_mark before, int print_added)
@@ -48,6 +74,12 @@ int repl_rebuild(repl *r, nl_mark before, int print_added)
 	nl_graph *g = nl_build(r->cx);
 	if (!g) {
 		nl_rollback(r->cx, before);
+		/* The net as it was: the failed build may have moved the memory
+		 * the old graph borrowed (nl_set_incremental). */
+		if (r->g) {
+			nl_graph_free(r->g);
+			r->g = nl_build(r->cx);
+		}
 		return -1;
 	}
 	int from = r->g ? r->g->nnodes : 0;
@@ -120,6 +152,7 @@ int repl_feed_line(repl *r, const char *text, size_t len)
 		return -1;
 	}
 
+	size_t open_len = r->len;   /* an open block's text, fine so far */
 	if (chunk_append(r, text, len) < 0) {
 		repl_error(r, r->chunk_line, 1,
 		           "statement longer than %d MiB (is a '}' missing?)",
@@ -128,9 +161,20 @@ int repl_feed_line(repl *r, const char *text, size_t len)
 		return -1;
 	}
 	nl_mark before = nl_get_mark(r->cx);
+	r->depth += depth_change(text, len);
+	if (r->depth > 0 && r->line - r->chunk_line >= REPL_PARSE_EVERY_LINE)
+		return 0;   /* a long open block: parsed when it closes */
 	int rc = nl_load_string(r->cx, r->name, r->chunk_line, r->chunk, r->len);
 	if (rc == NL_INCOMPLETE)
 		return 0;
+	if (rc == NL_ERR && open_len && nl_syntax_error_line(r->cx) == r->line) {
+		/* A mistake on this line of an open block: the block stays open
+		 * without the line, which may be typed again. */
+		r->len = open_len;
+		r->chunk[r->len] = '\0';
+		r->depth -= depth_change(text, len);
+		return -1;
+	}
 	repl_drop_chunk(r);
 	if (rc != NL_OK)
 		return -1;
@@ -159,30 +203,62 @@ static void report_open_chunk(repl *r)
 	repl_drop_chunk(r);
 }
 
+/* One line of a script, without its newline, into *buf: 1, or 0 at the end
+ * of the input, or -1 after a message.  A line longer than any statement
+ * may be is an error on its line (and the rest of it is skipped), not the
+ * end of the script; a read error is an error, not the end either. */
+static int read_line(repl *r, FILE *in, char **buf, size_t *cap, size_t *len)
+{
+	size_t n = 0;
+	int c, too_long = 0;
+	while ((c = getc(in)) != EOF && c != '\n') {
+		if (too_long)
+			continue;
+		if (n + 1 >= *cap) {
+			size_t ncap = *cap ? 2 * *cap : 256;
+			char *b = n < REPL_MAX_CHUNK ? realloc(*buf, ncap) : NULL;
+			if (!b) {
+				too_long = 1;
+				continue;
+			}
+			*buf = b;
+			*cap = ncap;
+		}
+		(*buf)[n++] = (char)c;
+	}
+	if (c == EOF && ferror(in)) {
+		fprintf(stderr, "netlang: %s: cannot read line %d: %s\n", r->name, r->line + 1,
+		        strerror(errno));
+		return -1;
+	}
+	if (c == EOF && n == 0 && !too_long)
+		return 0;
+	r->line++;
+	if (too_long) {
+		repl_error(r, r->line, 1, "line longer than %d MiB (or than memory allows)",
+		           REPL_MAX_CHUNK >> 20);
+		return -1;
+	}
+	*len = n;
+	return 1;
+}
+
 /* A script: lines from `in`, no prompt, stop at the first error unless
  * keep_going. */
 static int run_script(repl *r, FILE *in, int keep_going)
 {
 	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while (!r->quit && (n = getline(&buf, &cap, in)) >= 0) {
-		r->line++;
-		size_t len = (size_t)n;
-		if (len && buf[len - 1] == '\n')
-			len--;
-		if (repl_feed_line(r, buf, len) < 0) {
+	size_t cap = 0, len = 0;
+	int got;
+	while (!r->quit && (got = read_line(r, in, &buf, &cap, &len)) != 0) {
+		if (got < 0 || repl_feed_line(r, buf ? buf : "", len) < 0) {
 			r->errors++;
-			if (!keep_going)
+			if (!keep_going || ferror(in))
 				break;
 		}
 		fflush(stdout);
 	}
 	free(buf);
-	if (ferror(in)) {
-		fprintf(stderr, "netlang: %s: read error\n", r->name);
-		r->errors++;
-	}
 	if (r->len && (keep_going || r->errors == 0)) {
 		report_open_chunk(r);
 		r->errors++;
@@ -235,8 +311,9 @@ int nl_repl_run(nl_ctx *cx, const nl_options *o, nl_format fmt, FILE *in,
 	r.interactive = interactive;
 	r.start = nl_get_mark(cx);
 	/* Diagnostics on stderr whatever the caller set: stdout is the
-	 * script's result. */
+	 * script's result.  The net grows a statement at a time. */
 	nl_set_diag_stream(cx, stderr);
+	nl_set_incremental(cx, 1);
 
 	int status = interactive ? run_interactive(&r, in) : run_script(&r, in, keep_going);
 	fflush(stdout);

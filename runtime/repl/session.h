@@ -15,10 +15,16 @@
 #include "lang/lang.h"
 #include "lang/settings.h"
 
-/* A statement open longer than this is refused: every line re-parses the
- * open text, and a script that never closes its block must not make that
- * cost grow without bound. */
+/* A statement open longer than this is refused: a script that never closes
+ * its block must not grow it without bound. */
 enum { REPL_MAX_CHUNK = 16 << 20 };
+
+/* An open block is parsed again at every line (so a mistake is reported on
+ * its line) while it has at most this many lines; past that, only when its
+ * braces and parentheses close (so a block of many lines costs what its
+ * lines cost, not their square).  Mistakes past the limit are reported
+ * when the block closes. */
+enum { REPL_PARSE_EVERY_LINE = 200 };
 
 typedef struct repl {
 	nl_ctx *cx;
@@ -30,12 +36,15 @@ typedef struct repl {
 	nl_mark start;            /* the empty session, for :reset */
 	int line;                 /* number of the last line read */
 	int errors;               /* lines that failed */
+	int located;              /* repl_error calls so far */
 	int quit;                 /* :quit was given */
 
-	/* A statement or block still open: its text and first line. */
+	/* A statement or block still open: its text and first line, and its
+	 * open braces and parentheses (outside comments and strings). */
 	char *chunk;
 	size_t len, cap;
 	int chunk_line;
+	int depth;
 } repl;
 
 /* One line of input (without its newline; it may hold NUL bytes).

@@ -29,7 +29,11 @@ int repl_train_options(const repl *r, int argc, char **argv, nl_options *o)
 		size_t n = value ? (size_t)(value - name) : strlen(name);
 		int id = nl_setting_find(name, n, NL_IN_SESSION);
 		if (id < 0 || memchr(name, '_', n)) {
-			repl_error(r, r->line, 1, ":train: unknown option '--%.*s'", (int)n, name);
+			char word[64];
+			snprintf(word, sizeof word, "%.*s", (int)(n < 63 ? n : 63), name);
+			const char *like = nl_setting_suggest(word, NL_IN_SESSION);
+			repl_error(r, r->line, 1, ":train: unknown option '--%s'%s%s%s", word,
+			           like ? " (did you mean --" : "", like ? like : "", like ? "?)" : "");
 			return -1;
 		}
 		const nl_setting *t = nl_setting_info(id);

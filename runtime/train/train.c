@@ -206,6 +206,9 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 	int status = 1;
 	double *hist = NULL;
 	int32_t *perm = NULL;
+	/* Outputs that cannot be written are found now, not after hours. */
+	if ((o->save && nl_atomic_check(o->save)) || (o->plot && nl_atomic_check(o->plot)))
+		return 1;
 	if (session_open(&S, g, o, 1))
 		goto out;
 	nl_plan *p = S.plan;

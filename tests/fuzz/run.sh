@@ -1,48 +1,115 @@
 #!/bin/sh
-# run.sh SECONDS - build the front end's fuzz target with clang's libFuzzer,
-# AddressSanitizer and UndefinedBehaviorSanitizer, and run it for SECONDS
-# (default 60) on the seed corpus (tests/fuzz/corpus: the examples and the
-# malformed programs of tests/lang/errors).  Exits non-zero on a finding;
-# the crashing input is left in the work directory it prints.
+# run.sh [SECONDS [TARGET...]] - build netlang's fuzz targets with clang's
+# libFuzzer, AddressSanitizer and UndefinedBehaviorSanitizer, and run each
+# for SECONDS (default 60) on its seed corpus.  Exits non-zero on a finding;
+# the input that caused it is left in the work directory printed first.
 #
-# CI runs `tests/fuzz/run.sh 60`.  Before a release, run it longer on all
-# cores, keeping what it learns:
-#     FUZZ_JOBS=$(nproc) tests/fuzz/run.sh 3600
-# (one hour; new interesting inputs go to $FUZZ_WORK/corpus, which may be
-# copied back into tests/fuzz/corpus after `-merge=1` minimisation).
+# The targets, one per way input enters netlang:
+#   parser    .net programs: parse, build, both listings  (fuzz_parser.c)
+#   use       a library read through `use` and the program that calls it
+#   session   teaching-script lines: every `:` command, :train included
+#   weights   weights files loaded into a net with every parameter kind
+#   idx       IDX image and label files, plain or gzipped
+# Seeds come from the tests (tests/fuzz/corpus/TARGET, made by seeds.sh
+# from the examples, the error cases, the stdlib and sample files).
 #
-# The scanner and parser are generated here with flex and bison, so no
-# configured build tree is needed.  Limits are lowered (100,000 layers,
-# one million expansion steps) so that legal but huge programs do not hit
+# CI runs `tests/fuzz/run.sh 60`.  Before a release, run each target for
+# a million executions or more, keeping what it learns:
+#     FUZZ_JOBS=$(nproc) FUZZ_WORK=~/fuzz tests/fuzz/run.sh 3600
+# (new interesting inputs go to $FUZZ_WORK/corpus/TARGET; a finding becomes
+# a test case in the suite of its channel).
+#
+# Nothing here needs a configured build tree, and an in-tree build does not
+# disturb it: sources are compiled into the work directory (the scanner and
+# parser generated there with flex and bison).  Front-end limits are lowered
+# (100,000 layers, a million expansion steps) and FUZZING_BUILD_MODE_...
+# keeps training runs small, so legal but huge inputs stay within
 # libFuzzer's memory and time limits.
 set -eu
 seconds=${1:-60}
+[ $# -gt 0 ] && shift
+targets=${*:-parser use session weights idx}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/netlang-fuzz.XXXXXX")}
 jobs=${FUZZ_JOBS:-1}
 CC=${CC:-clang}
-mkdir -p "$work/lang" "$work/corpus"
+mkdir -p "$work/lang" "$work/obj" "$work/corpus"
 echo "fuzz: building in $work"
 cat > "$work/config.h" <<'CFG'
 #define _GNU_SOURCE 1
+#define PACKAGE_VERSION "fuzz"
+#define HAVE_OPENBLAS_SET_NUM_THREADS 1
 CFG
 bison -d -o "$work/lang/parser.c" "$top/lang/parser.y"
 # lexer.l names its output lex.yy.c (for automake's ylwrap)
 (cd "$work/lang" && flex "$top/lang/lexer.l" && mv lex.yy.c lexer.c)
-srcs=""
-for f in "$top"/lang/*.c; do srcs="$srcs $f"; done
+
+blas_cflags=$(pkg-config --cflags openblas 2>/dev/null || echo -I/usr/include/x86_64-linux-gnu/openblas-pthread)
+san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+cflags="-g -O1 -std=c11 -fopenmp $san -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
+	-DNL_MAX_NODES=100000 -DNL_MAX_STEPS=1000000 -DFUZZ_STDLIB=\"$top/stdlib\" \
+	-I$work -I$top $blas_cflags"
+
+# compile SRC... into $work/obj, echoing the objects' names
+compile() {
+	for src in "$@"; do
+		obj=$work/obj/$(echo "${src#"$top"/}" | tr / _ | sed 's/\.c$/.o/')
+		if [ ! -e "$obj" ]; then
+			# shellcheck disable=SC2086
+			$CC $cflags -fsanitize=fuzzer-no-link -Wno-pass-failed \
+				-c "$src" -o "$obj" >&2
+		fi
+		echo "$obj"
+	done
+}
+lang_objs=$(compile "$top"/lang/*.c "$work/lang/lexer.c" "$work/lang/parser.c")
+runtime_srcs=""
+for f in "$top"/runtime/*/*.c; do
+	# export/ needs code generated from onnx.proto (onnx.sh fuzzes it)
+	case $f in */cpu/* | */export/*) continue ;; esac
+	case $f in */cli/main.c) ;; *) runtime_srcs="$runtime_srcs $f" ;; esac
+done
+# no GPU here: the backend's stand-in says so
 # shellcheck disable=SC2086
-$CC -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-	-DNL_MAX_NODES=100000 -DNL_MAX_STEPS=1000000 \
-	-DFUZZ_STDLIB="\"$top/stdlib\"" \
-	-I"$work" -I"$top" \
-	$srcs "$work/lang/lexer.c" "$work/lang/parser.c" \
-	"$top/tests/fuzz/fuzz_parser.c" -o "$work/fuzz_parser"
-cp "$top"/tests/fuzz/corpus/* "$work/corpus/" 2>/dev/null || true
-cd "$work"
+runtime_objs=$(compile $runtime_srcs "$top/runtime/cpu/"*.c "$top/gpu/gpu_none.c")
+
+link() {  # TARGET OBJECTS...
+	t=$1
+	shift
+	# shellcheck disable=SC2086
+	$CC $cflags -fsanitize=fuzzer "$top/tests/fuzz/fuzz_$t.c" "$@" \
+		-lopenblas -lreadline -lz -lm -o "$work/fuzz_$t"
+}
+for t in $targets; do
+	case $t in
+	parser | use) link "$t" $lang_objs ;;
+	session | weights | idx) link "$t" $runtime_objs $lang_objs ;;
+	*) echo "fuzz: no target '$t' (parser use session weights idx)" >&2; exit 2 ;;
+	esac
+done
+
+# the tiny data sets :train finds (NETLANG_DATA), so a session trains in
+# milliseconds
+python3 "$top/tests/fuzz/tiny_idx.py" "$work/data/fashion-mnist" "$work/data/mnist"
+
 par=""
 if [ "$jobs" -gt 1 ]; then par="-jobs=$jobs -workers=$jobs"; fi
-# shellcheck disable=SC2086
-./fuzz_parser -max_total_time="$seconds" -max_len=4096 -timeout=10 \
-	-rss_limit_mb=2048 $par -print_final_stats=1 corpus
+status=0
+for t in $targets; do
+	mkdir -p "$work/corpus/$t"
+	cp "$top"/tests/fuzz/corpus/"$t"/* "$work/corpus/$t/" 2>/dev/null || true
+	case $t in
+	session) opts="-max_len=8192 -timeout=30 -close_fd_mask=3" ;;
+	idx | weights) opts="-max_len=65536 -timeout=10 -close_fd_mask=2" ;;
+	*) opts="-max_len=4096 -timeout=10" ;;
+	esac
+	echo "== fuzz $t for ${seconds}s"
+	# shellcheck disable=SC2086
+	if ! (cd "$work" && NETLANG_DATA="$work/data" ./fuzz_$t -max_total_time="$seconds" \
+		-rss_limit_mb=2048 $opts $par -print_final_stats=1 -artifact_prefix="$work/$t-" \
+		"$work/corpus/$t"); then
+		echo "fuzz: $t found something: $work/$t-*" >&2
+		status=1
+	fi
+done
+exit $status

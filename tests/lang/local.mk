@@ -12,8 +12,8 @@ tests_lang_nlcheck_SOURCES = tests/lang/nlcheck.c
 tests_lang_nlcheck_LDADD = liblang.a
 tests_lang_repl_api_SOURCES = tests/lang/repl_api.c
 tests_lang_repl_api_LDADD = liblang.a
-TESTS += tests/lang/golden.sh tests/lang/errors.sh tests/lang/repl_api \
+TESTS += tests/lang/golden.sh tests/lang/errors.sh tests/lang/scale.sh tests/lang/repl_api \
 	tests/lang/kinds_test tests/lang/oom_test
-EXTRA_DIST += tests/lang/golden.sh tests/lang/errors.sh \
+EXTRA_DIST += tests/lang/golden.sh tests/lang/errors.sh tests/lang/scale.sh \
 	tests/lang/gen_expected.py tests/lang/golden tests/lang/errors \
 	tests/fuzz/run.sh tests/fuzz/fuzz_parser.c tests/fuzz/corpus

@@ -40,13 +40,24 @@ int main(void)
 
 	CHECK(load(cx, 1, "input 1x28x28\n") == NL_OK);
 	CHECK(nnodes(cx) == 1);
-	/* a block left open, an arrow with nothing after it: ask for more */
+	/* a block or a parenthesis left open: ask for more */
 	CHECK(load(cx, 2, "def two(c) {\n") == NL_INCOMPLETE);
-	CHECK(load(cx, 2, "conv 3x3 ->\n") == NL_INCOMPLETE);
 	CHECK(load(cx, 2, "fc (3 +\n   # a comment\n") == NL_INCOMPLETE);
+	CHECK(load(cx, 2, "if 1 > 0\n") == NL_INCOMPLETE);   /* `{` may come next */
 	CHECK(nl_nstatements(cx) == 1);
 	fflush(df);
 	CHECK(dlen == 0);  /* incomplete is not an error: nothing printed */
+	/* a layer cut short can continue on no later line: an error at once */
+	CHECK(load(cx, 2, "conv 3x3 ->\n") == NL_ERR);
+	CHECK(load(cx, 2, "fc\n") == NL_ERR);
+	fflush(df);
+	CHECK(strstr(diag, "<stdin>:2:12: error: incomplete 'conv'") != NULL);
+	CHECK(strstr(diag, "<stdin>:2:3: error: incomplete 'fc': write fc N") != NULL);
+	CHECK(nl_nstatements(cx) == 1);
+	fflush(df);
+	rewind(df);
+	dlen = 0;
+	diag[0] = '\0';
 
 	CHECK(load(cx, 2, "def two(c) {\n  conv 3x3 -> c pad 1; relu\n"
 	                  "  conv 3x3 -> c pad 1; relu\n}\n") == NL_OK);

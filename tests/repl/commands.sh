@@ -139,8 +139,8 @@ for c in help load show expand undo reset save format train quit; do
 	grep -q "^  :$c" "$tmp/fmt.out" || fail ":help does not list :$c"
 done
 [ "$(grep -c ': error: ' "$tmp/fmt.err")" -eq 4 ] || fail "expected four errors: $(cat "$tmp/fmt.err")"
-grep -qx "<stdin>:4:1: error: the net has no block calls to expand" "$tmp/fmt.err" || fail ":expand with no calls"
-grep -qx "<stdin>:9:1: error: the net has no call of 'nothere'" "$tmp/fmt.err" || fail ":expand of an unknown name"
+grep -qx "<stdin>:4:1: error: the net has no block calls that add layers" "$tmp/fmt.err" || fail ":expand with no calls"
+grep -qx "<stdin>:9:1: error: the net has no call of 'nothere' that adds layers" "$tmp/fmt.err" || fail ":expand of an unknown name"
 grep -qx "<stdin>:10:1: error: :format takes table or d2l" "$tmp/fmt.err" || fail ":format html"
 
 # ---- :train ----

@@ -64,4 +64,12 @@ grep -q '^conv 7x7/2 -> 64 pad 3 .* 64x16x16 ' "$tmp/r" && ok "--resize 32: firs
 	bad "--resize 32 shapes: $(head -3 "$tmp/r")"
 grep -q '^total .*11,178,378' "$tmp/r" && ok "--resize keeps the parameter count" || bad "total changed"
 expect_fail "--resize too small" "kernel larger than padded input" "$NETLANG" "$ex/nin.net" --resize 28
+expect_fail "--resize says it caused it" "because of --resize 28" "$NETLANG" "$ex/nin.net" --resize 28
+
+# Misspelled options name what was meant; a missing value says so.
+expect_fail "misspelled option" "unknown option '--epcohs' (did you mean --epochs?)" \
+	"$NETLANG" --epcohs 2 "$ex/lenet.net"
+expect_fail "another framework's option" "(did you mean --weight-decay?)" \
+	"$NETLANG" --weight_decay 0.1 "$ex/lenet.net"
+expect_fail "option without its value" "--lr needs a value" "$NETLANG" "$ex/lenet.net" --lr
 exit $fail
