@@ -16,4 +16,6 @@ TESTS += tests/lang/golden.sh tests/lang/errors.sh tests/lang/scale.sh tests/lan
 	tests/lang/kinds_test tests/lang/oom_test
 EXTRA_DIST += tests/lang/golden.sh tests/lang/errors.sh tests/lang/scale.sh \
 	tests/lang/gen_expected.py tests/lang/golden tests/lang/errors \
-	tests/fuzz/run.sh tests/fuzz/fuzz_parser.c tests/fuzz/corpus
+	tests/fuzz/run.sh tests/fuzz/fuzz_parser.c tests/fuzz/corpus \
+	tests/fuzz/fuzz_use.c tests/fuzz/fuzz_session.c tests/fuzz/fuzz_weights.c \
+	tests/fuzz/fuzz_idx.c tests/fuzz/tiny_idx.py
