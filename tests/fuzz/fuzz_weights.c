@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size && fwrite(data, 1, size, f) != size)
 		abort();
 	fclose(f);
-	nl_weights_load(path, g, &layout, params, state);
+	nl_weights_load(path, g, &layout, params, state, NULL, NULL);
 	unlink(path);
 	return 0;
 }
