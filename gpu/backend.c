@@ -283,7 +283,6 @@ nl_backend *nl_gpu_backend_new(int device, int tf32, int quiet)
 	be->impl = g;
 	be->name = g->name;
 	be->tf32 = tf32 ? 1 : 0;
-	be->threads = 1;
 
 	NL_CUDA_OR(cudaSetDevice(device), goto fail);
 	NL_CUDA_OR(cudaStreamCreateWithFlags(&g->stream, cudaStreamNonBlocking), goto fail);

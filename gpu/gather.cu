@@ -1,5 +1,6 @@
-/* gather.cu - a batch assembled from the uint8 data set on the device,
- * with bilinear resize. */
+/* gather.cu - a batch assembled from the uint8 data set (C planes per
+ * image) on the device, with bilinear resize and an optional per-channel
+ * normalisation. */
 #include "gpu/kernels.h"
 #include "gpu/launch.cuh"
 
@@ -8,18 +9,20 @@
  * max((d + 0.5) * in/out - 0.5, 0), its neighbours are floor and floor+1
  * clamped to the edge.  The CPU backend evaluates the same formula. */
 __global__ void k_gather(const uint8_t *images, const uint8_t *labels, const int32_t *idx,
-                         int n, int h, int w, int oh, int ow, float *out,
-                         int32_t *labels_out)
+                         int n, int c, int h, int w, int oh, int ow, nl_k_norm norm,
+                         float *out, int32_t *labels_out)
 {
-	size_t plane = (size_t)oh * (size_t)ow;
-	size_t total = (size_t)n * plane;
+	size_t plane = (size_t)oh * (size_t)ow, in_plane = (size_t)h * (size_t)w;
+	size_t per = (size_t)c * plane, total = (size_t)n * per;
 	float sy_scale = (float)h / (float)oh, sx_scale = (float)w / (float)ow;
 	NL_K_FOR(i, total) {
-		size_t b = i / plane, r = i - b * plane;
+		size_t b = i / per, rc = i - b * per;
+		int ch = (int)(rc / plane);
+		size_t r = rc - (size_t)ch * plane;
 		int oy = (int)(r / (size_t)ow), ox = (int)(r - (size_t)oy * ow);
 		int id = idx[b];
-		const uint8_t *img = images + (size_t)id * (size_t)h * (size_t)w;
-		if (r == 0)
+		const uint8_t *img = images + ((size_t)id * (size_t)c + (size_t)ch) * in_plane;
+		if (rc == 0)
 			labels_out[b] = labels[id];
 		float v;
 		if (oh == h && ow == w) {
@@ -40,18 +43,21 @@ __global__ void k_gather(const uint8_t *images, const uint8_t *labels, const int
 			v = (1.0f - ly) * ((1.0f - lx) * p00 + lx * p01) +
 			    ly * ((1.0f - lx) * p10 + lx * p11);
 		}
-		out[i] = v / 255.0f;
+		float x = v / 255.0f;
+		if (norm.on)
+			x = (x - norm.mean[ch]) / norm.std[ch];
+		out[i] = x;
 	}
 }
 
 cudaError_t nl_k_gather(cudaStream_t st, const uint8_t *images, const uint8_t *labels,
-                        const int32_t *idx, int n, int h, int w, int oh, int ow,
-                        float *out, int32_t *labels_out)
+                        const int32_t *idx, int n, int c, int h, int w, int oh, int ow,
+                        nl_k_norm norm, float *out, int32_t *labels_out)
 {
-	size_t total = (size_t)n * (size_t)oh * (size_t)ow;
+	size_t total = (size_t)n * (size_t)c * (size_t)oh * (size_t)ow;
 	if (total == 0)
 		return cudaSuccess;
-	k_gather<<<nl_k_blocks(total), NL_K_THREADS, 0, st>>>(images, labels, idx, n, h, w, oh,
-	                                                     ow, out, labels_out);
+	k_gather<<<nl_k_blocks(total), NL_K_THREADS, 0, st>>>(images, labels, idx, n, c, h, w,
+	                                                     oh, ow, norm, out, labels_out);
 	return cudaGetLastError();
 }

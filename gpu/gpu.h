@@ -148,7 +148,7 @@ void nl_gpu_loss_fini(nl_gpu *g);
 void nl_gpu_sgd(nl_backend *be, float *w, const float *g, float *v, size_t n,
                 float lr, float momentum, float weight_decay);
 void nl_gpu_gather(nl_backend *be, const uint8_t *images, const uint8_t *labels,
-                   const int32_t *idx, int n, int h, int w, int oh, int ow,
-                   float *out, int32_t *labels_out);
+                   const int32_t *idx, int n, int c, int h, int w, int oh, int ow,
+                   const float *norm, float *out, int32_t *labels_out);
 
 #endif

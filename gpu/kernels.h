@@ -67,10 +67,15 @@ cudaError_t nl_k_loss(cudaStream_t st, const float *logits, const int32_t *label
 cudaError_t nl_k_sgd(cudaStream_t st, float *w, const float *g, float *v, size_t n,
                      float lr, float momentum, float weight_decay);
 
-/* gather.cu */
+/* gather.cu.  The per-channel normalisation, passed by value (on == 0:
+ * none). */
+typedef struct nl_k_norm {
+	int on;
+	float mean[4], std[4];
+} nl_k_norm;
 cudaError_t nl_k_gather(cudaStream_t st, const uint8_t *images, const uint8_t *labels,
-                        const int32_t *idx, int n, int h, int w, int oh, int ow,
-                        float *out, int32_t *labels_out);
+                        const int32_t *idx, int n, int c, int h, int w, int oh, int ow,
+                        nl_k_norm norm, float *out, int32_t *labels_out);
 
 #ifdef __cplusplus
 }

@@ -99,6 +99,8 @@ struct nl_train_item {
 	int is_number, is_int;
 	double number;
 	const char *text;       /* names and strings; numbers as written */
+	double *values;         /* two or more numbers (normalize), else NULL */
+	int nvalues;
 	nl_train_item *next;
 };
 

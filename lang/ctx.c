@@ -168,6 +168,21 @@ int nl_block_names(const nl_ctx *cx, const char ***names)
 	return cx->defs.n;
 }
 
+int nl_block_params(const nl_ctx *cx, const char *name, const char *const **params)
+{
+	const nl_stmt *d = nl_find_def(cx, name);
+	if (!d)
+		return -1;
+	*params = (const char *const *)d->params;
+	return d->nargs;
+}
+
+int nl_lib_dirs(const nl_ctx *cx, const char *const **dirs)
+{
+	*dirs = (const char *const *)cx->libdirs.v;
+	return cx->libdirs.n;
+}
+
 void nl_set_incremental(nl_ctx *cx, int on)
 {
 	cx->incremental = on != 0;

@@ -59,6 +59,12 @@ typedef struct builder {
 	int nesting;
 	int64_t steps;
 	int notes;
+	int failed;            /* the node whose shape failed, or -1 */
+	char *calls_text;      /* the calls as written ("vgg_block(2, 256)"),
+	                          NUL-separated; origin i's at call_at[i] */
+	size_t ncalls_text, capcalls_text;
+	size_t *call_at;
+	size_t capcall_at;
 	int quiet;             /* estimating: failures print nothing */
 	int64_t budget;        /* estimating: AST nodes left to look at */
 } builder;
@@ -290,8 +296,10 @@ static int link_node(builder *b, nl_node *nd, const nl_stmt *s)
 {
 	char why[256];
 	b->edges[b->edge_at[b->n - 1]] = b->tip;
-	if (nl_shape_layer(nd, &b->nodes[b->tip].shape, why, sizeof why))
+	if (nl_shape_layer(nd, &b->nodes[b->tip].shape, why, sizeof why)) {
+		b->failed = b->n - 1;
 		return shape_fail(b, s->loc, why);
+	}
 	b->tip = b->n - 1;
 	return 0;
 }
@@ -310,6 +318,7 @@ static int expand_layer(builder *b, const nl_stmt *s)
 		if (eval_pair(b, &s->kernel, 1, what, &nd->kh, &nd->kw))
 			return -1;
 		if (s->has_stride) {
+			nd->stride_written = 1;
 			snprintf(what, sizeof what, "%s stride", w);
 			if (eval_pair(b, &s->stride, 1, what, &nd->sh, &nd->sw))
 				return -1;
@@ -352,6 +361,7 @@ static int expand_layer(builder *b, const nl_stmt *s)
 }
 
 static int expand_list(builder *b, const nl_stmt *s);
+static int note_call(builder *b, const nl_stmt *s, const int64_t *vals);
 
 /* ---- the layer limit, before the layers ---- */
 
@@ -467,7 +477,11 @@ static int expand_join(builder *b, const nl_stmt *s)
 			free(tips);
 			return fail(b, s->loc, "out of memory");
 		}
-		b->origins[b->norigins] = (nl_origin){ w, s->loc, -1, -1 };
+		if (note_call(b, NULL, 0)) {
+			free(tips);
+			return fail(b, s->loc, "out of memory");
+		}
+		b->origins[b->norigins] = (nl_origin){ w, w, s->loc, -1, -1 };
 		b->origin = b->norigins++;
 	}
 	for (const nl_stmt *br = s->body; br; br = br->next, i++) {
@@ -496,6 +510,7 @@ static int expand_join(builder *b, const nl_stmt *s)
 			const nl_stmt *bk = s->body;
 			for (int k = 0; k < i; k++)
 				bk = bk->next;
+			b->failed = b->n - 1;
 			nl_loc l1 = join_loc(b, tips[0], base, s->body);
 			nl_loc l2 = join_loc(b, tips[i], base, bk);
 			char why[512];
@@ -528,6 +543,34 @@ out:
 	b->origin = saved_origin;
 	free(tips);
 	return rc;
+}
+
+/* Keep the text of the call about to become origin b->norigins: the
+ * block's name and its arguments' values, "vgg_block(2, 256)" (no text for
+ * a join's origin: its name is its text).  -1 when memory ran out. */
+static int note_call(builder *b, const nl_stmt *s, const int64_t *vals)
+{
+	char text[512];
+	size_t k = 0;
+	text[0] = '\0';
+	if (s) {
+		k = (size_t)snprintf(text, sizeof text, "%s(", s->name);
+		for (int i = 0; i < s->nargs && k < sizeof text; i++)
+			k += (size_t)snprintf(text + k, sizeof text - k, "%s%" PRId64,
+			                      i ? ", " : "", vals[i]);
+		if (k < sizeof text)
+			snprintf(text + k, sizeof text - k, ")");
+		k = strlen(text) + 1;
+	}
+	if (grow(&b->call_at, sizeof *b->call_at, &b->capcall_at, (size_t)b->norigins + 1) ||
+	    grow(&b->calls_text, 1, &b->capcalls_text, b->ncalls_text + k + 1))
+		return -1;
+	b->call_at[b->norigins] = s ? b->ncalls_text : SIZE_MAX;
+	if (s) {
+		memcpy(b->calls_text + b->ncalls_text, text, k);
+		b->ncalls_text += k;
+	}
+	return 0;
 }
 
 /* What an unknown name might have been: " (it is in vgg.net: write `use
@@ -599,8 +642,12 @@ static int expand_call(builder *b, const nl_stmt *s)
 		free(vals);
 		return fail(b, s->loc, "out of memory");
 	}
+	if (note_call(b, s, vals)) {
+		free(vals);
+		return fail(b, s->loc, "out of memory");
+	}
 	int me = b->norigins++;
-	b->origins[me] = (nl_origin){ def->name, s->loc, b->origin, -1 };
+	b->origins[me] = (nl_origin){ def->name, NULL, s->loc, b->origin, -1 };
 
 	frame f = { def, vals, b->frame };
 	int saved_origin = b->origin, first = b->n;
@@ -613,7 +660,7 @@ static int expand_call(builder *b, const nl_stmt *s)
 	b->origin = saved_origin;
 	free(vals);
 	if (rc) {
-		if (b->notes++ < MAX_NOTES)
+		if (!b->quiet && b->notes++ < MAX_NOTES)
 			nl_diag(b->cx, s->loc, "note", "in a call of '%s'", s->name);
 		return -1;
 	}
@@ -707,6 +754,20 @@ static size_t pool_add(strpool *p, const char *s)
 	return at;
 }
 
+/* A train item's value other than a text: a number, or a list of them or
+ * a word (auto) for a NUMBERS setting, whose value holds no pointer. */
+static void set_value(nl_options *t, int id, const nl_train_item *it, char *err,
+                      size_t errlen)
+{
+	if (nl_setting_info(id)->type != NL_ST_NUMBERS)
+		nl_options_set_number(t, id, it->number, it->is_int, err, errlen);
+	else if (!it->is_number)
+		nl_options_set_text(t, id, it->text, err, errlen);
+	else
+		nl_options_set_numbers(t, id, it->nvalues ? it->values : &it->number,
+		                       it->nvalues ? it->nvalues : 1, err, errlen);
+}
+
 /* The train sections' settings; texts go into the pool, at offsets
  * text_at[id] (SIZE_MAX where none), made pointers once the pool is whole.
  * load.c checked every item, so setting one cannot fail here. */
@@ -724,9 +785,9 @@ static void train_settings(nl_ctx *cx, nl_options *t, strpool *pool, size_t *tex
 				continue;
 			if (nl_setting_info(id)->type == NL_ST_TEXT) {
 				text_at[id] = pool_add(pool, it->text);
-				t->given |= 1u << id;
+				t->given |= 1ull << id;
 			} else {
-				nl_options_set_number(t, id, it->number, it->is_int, err, sizeof err);
+				set_value(t, id, it, err, sizeof err);
 			}
 		}
 	}
@@ -766,8 +827,12 @@ static nl_graph *finish(builder *b)
 			file_at[src->id] = pool_add(&pool, src->name);
 	}
 	size_t *name_at = malloc(((size_t)b->norigins + 1) * sizeof *name_at);
-	if (!name_at)
+	size_t *text_of = malloc(((size_t)b->norigins + 1) * sizeof *text_of);
+	if (!name_at || !text_of)
 		pool.failed = 1;
+	for (int i = 0; text_of && i < b->norigins; i++)
+		text_of[i] = b->call_at[i] == SIZE_MAX ? SIZE_MAX
+		           : pool_add(&pool, b->calls_text + b->call_at[i]);
 	for (int i = 0; name_at && i < b->norigins; i++) {
 		nl_origin *o = &b->origins[i];
 		const nl_source *src = nl_source_of(o->loc.file);
@@ -786,6 +851,7 @@ static nl_graph *finish(builder *b)
 	}
 	if (pool.failed) {
 		free(name_at);
+		free(text_of);
 		free(file_at);
 		free(pool.s);
 		free(g);
@@ -805,9 +871,11 @@ static nl_graph *finish(builder *b)
 		o->loc.file = pool.s + file_at[nl_source_of(o->loc.file)->id];
 		if (name_at[i] != SIZE_MAX)
 			o->name = pool.s + name_at[i];
+		o->call = text_of[i] != SIZE_MAX ? pool.s + text_of[i] : o->name;
 	}
 	train_texts(&g->train, &pool, text_at);
 	free(name_at);
+	free(text_of);
 	free(file_at);
 	free(b->edge_at);
 	st->edges = b->edges;
@@ -864,6 +932,7 @@ typedef struct checkpoint {
 	int n, norigins, tip;
 	size_t nedges;
 	int64_t steps, params, flops;
+	size_t ncalls_text;
 } checkpoint;
 
 struct nl_build_cache {
@@ -874,6 +943,8 @@ struct nl_build_cache {
 	int input_h, input_w;   /* which override */
 	int *edges_seen;        /* b.edges when inputs were made pointers */
 	int pointed;            /* nodes whose inputs are pointers into it */
+	char *texts_seen;       /* b.calls_text when calls were made pointers */
+	int called;             /* origins whose call points into it */
 };
 
 void nl_build_cache_free(nl_build_cache *c)
@@ -885,6 +956,8 @@ void nl_build_cache_free(nl_build_cache *c)
 	free(c->b.edge_at);
 	free(c->b.origins);
 	free(c->b.calls);
+	free(c->b.calls_text);
+	free(c->b.call_at);
 	free(c->ck);
 	free(c);
 }
@@ -896,6 +969,7 @@ static void restore(builder *b, const checkpoint *k)
 	b->norigins = k->norigins;
 	b->tip = k->tip;
 	b->steps = k->steps;
+	b->ncalls_text = k->ncalls_text;
 	b->origin = -1;
 	b->frame = NULL;
 	b->ncalls = 0;
@@ -910,7 +984,8 @@ static int push_checkpoint(nl_build_cache *c, const nl_stmt *stmt)
 		return -1;
 	c->capck = (int)cap;
 	const builder *b = &c->b;
-	checkpoint k = { stmt, b->n, b->norigins, b->tip, b->nedges, b->steps, 0, 0 };
+	checkpoint k = { stmt, b->n, b->norigins, b->tip, b->nedges, b->steps, 0, 0,
+	                 b->ncalls_text };
 	int from = 0;
 	if (c->nck > 0) {
 		k.params = c->ck[c->nck - 1].params;
@@ -939,7 +1014,7 @@ static void train_settings_direct(nl_ctx *cx, nl_options *t)
 			if (nl_setting_info(id)->type == NL_ST_TEXT)
 				nl_options_set_text(t, id, it->text, err, sizeof err);
 			else
-				nl_options_set_number(t, id, it->number, it->is_int, err, sizeof err);
+				set_value(t, id, it, err, sizeof err);
 		}
 	}
 }
@@ -962,6 +1037,13 @@ static nl_graph *borrow(nl_build_cache *c)
 	for (int i = c->pointed; i < b->n; i++)
 		b->nodes[i].inputs = b->nodes[i].ninputs ? b->edges + b->edge_at[i] : NULL;
 	c->pointed = b->n;
+	if (c->texts_seen != b->calls_text || c->called > b->norigins)
+		c->called = 0;    /* the texts moved, or were rolled back */
+	c->texts_seen = b->calls_text;
+	for (int i = c->called; i < b->norigins; i++)
+		b->origins[i].call = b->call_at[i] == SIZE_MAX ? b->origins[i].name
+		                   : b->calls_text + b->call_at[i];
+	c->called = b->norigins;
 	train_settings_direct(b->cx, &g->train);
 	g->params = c->ck[c->nck - 1].params;
 	g->flops = c->ck[c->nck - 1].flops;
@@ -995,6 +1077,7 @@ static nl_graph *build_incremental(nl_ctx *cx)
 	builder *b = &c->b;
 	b->cx = cx;
 	b->notes = 0;
+	b->failed = -1;
 	const nl_stmt *in = cx->stmts.v[cx->input_index];
 	int valid = c->nck - 1;   /* statements whose expansion still holds */
 	if (c->input != in || c->input_h != cx->input_h || c->input_w != cx->input_w)
@@ -1009,7 +1092,8 @@ static nl_graph *build_incremental(nl_ctx *cx)
 	if (valid < 0) {
 		c->nck = 0;
 		c->pointed = 0;
-		restore(b, &(checkpoint){ NULL, 0, 0, 0, 0, 0, 0, 0 });
+		c->called = 0;
+		restore(b, &(checkpoint){ NULL, 0, 0, 0, 0, 0, 0, 0, 0 });
 		c->input = NULL;
 		if (make_input(b, in) || push_checkpoint(c, NULL)) {
 			c->nck = 0;
@@ -1023,6 +1107,12 @@ static nl_graph *build_incremental(nl_ctx *cx)
 	}
 	c->nck = valid + 1;
 	restore(b, &c->ck[valid]);
+	/* What lies past the checkpoint is made anew (its nodes zeroed), so
+	 * must be pointed anew even when the net grows back past it. */
+	if (c->pointed > b->n)
+		c->pointed = b->n;
+	if (c->called > b->norigins)
+		c->called = b->norigins;
 	int first = b->n, rc = 0;
 	for (int i = valid; rc == 0 && i < cx->stmts.n; i++) {
 		rc = expand_stmt(b, cx->stmts.v[i]);
@@ -1040,9 +1130,13 @@ static nl_graph *build_incremental(nl_ctx *cx)
 	return g;
 }
 
-nl_graph *nl_build(nl_ctx *cx)
+/* partial: on a shape error, return the nodes up to the failed one; quiet:
+ * print no diagnostic (it has been printed). */
+static nl_graph *build(nl_ctx *cx, int partial, int quiet, int *failed)
 {
-	builder b = { .cx = cx, .origin = -1 };
+	builder b = { .cx = cx, .origin = -1, .failed = -1, .quiet = quiet };
+	if (failed)
+		*failed = -1;
 	if (cx->input_index < 0) {
 		nl_loc loc = { "<input>", 0, 0 };
 		if (cx->sources.n)
@@ -1051,7 +1145,7 @@ nl_graph *nl_build(nl_ctx *cx)
 		        "'input CxHxW'");
 		return NULL;
 	}
-	if (cx->incremental)
+	if (cx->incremental && !partial)
 		return build_incremental(cx);
 	b.calls = malloc((NL_MAX_NESTING + 1) * sizeof *b.calls);
 	int rc = b.calls ? 0 : -1;
@@ -1065,14 +1159,38 @@ nl_graph *nl_build(nl_ctx *cx)
 		rc = check_last(&b, 0);
 	free(b.calls);
 	nl_graph *g = NULL;
-	if (rc == 0 && !(g = finish(&b)))
+	int keep = rc == 0 || (partial && b.failed >= 0 && b.failed == b.n - 1);
+	if (keep && !(g = finish(&b)))
 		fprintf(cx->diag, "netlang: out of memory building a network of %d layers\n", b.n);
+	if (g && rc != 0 && failed)
+		*failed = b.failed;
 	if (!g) {
 		free(b.nodes);
 		free(b.edges);
 		free(b.edge_at);
 		free(b.origins);
 	}
+	free(b.calls_text);
+	free(b.call_at);
 	fflush(cx->diag);
 	return g;
+}
+
+nl_graph *nl_build(nl_ctx *cx)
+{
+	return build(cx, 0, 0, NULL);
+}
+
+nl_graph *nl_build_partial(nl_ctx *cx, int *failed)
+{
+	*failed = -1;
+	if (!cx->incremental)
+		return build(cx, 1, 0, failed);
+	/* A session: the kept build, as for any line; only a shape that fails
+	 * costs a whole build, a quiet one apart from the kept build, for the
+	 * layers up to it. */
+	nl_graph *g = build(cx, 0, 0, NULL);
+	if (g || !cx->cache || cx->cache->b.failed < 0)
+		return g;
+	return build(cx, 1, 1, failed);
 }

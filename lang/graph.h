@@ -42,6 +42,9 @@ typedef struct nl_loc {
  * "Sequential output shape" line per top-level call. */
 typedef struct nl_origin {
 	const char *name;   /* block name, e.g. "vgg_block" */
+	const char *call;   /* the call with its arguments' values,
+	                       "vgg_block(2, 256)"; a top-level join's is
+	                       its name */
 	nl_loc loc;         /* where the call is written */
 	int parent;         /* enclosing call or -1 */
 	int last_node;      /* index of the last node the call produced */
@@ -56,6 +59,8 @@ typedef struct nl_node {
 	int kh, kw;         /* conv / pool kernel */
 	int sh, sw;         /* conv / pool stride */
 	int ph, pw;         /* conv / pool zero padding, each side */
+	int stride_written; /* the stride was written (a pool's defaults to
+	                       its kernel): listings show it as written */
 	int out;            /* conv output channels, fc output features */
 	float p;            /* dropout probability */
 	float eps;          /* batchnorm epsilon (1e-5) */

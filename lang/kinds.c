@@ -140,10 +140,11 @@ char *nl_node_text(const nl_node *nd, char *buf, size_t len)
 	switch (ki->syntax) {
 	case NL_SYN_CONV: case NL_SYN_POOL: {
 		PUT("%s %dx%d", ki->word, nd->kh, nd->kw);
-		/* the stride a pool is written without is its kernel; a conv's is 1 */
+		/* the stride a pool is written without is its kernel, a conv's
+		 * 1; a stride written is shown as written (avgpool 2x2/2) */
 		int dh = ki->syntax == NL_SYN_POOL ? nd->kh : 1;
 		int dw = ki->syntax == NL_SYN_POOL ? nd->kw : 1;
-		if (nd->sh != dh || nd->sw != dw)
+		if (nd->sh != dh || nd->sw != dw || nd->stride_written)
 			k = put_pair(buf, len, k, "/", nd->sh, nd->sw);
 		if (ki->syntax == NL_SYN_CONV)
 			PUT(" -> %d", nd->out);

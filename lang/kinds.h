@@ -90,7 +90,8 @@ static inline int nl_kind_has(nl_kind k, unsigned flag)
 	return (nl_kind_info_of(k)->flags & flag) != 0;
 }
 
-/* A node as the user writes it: "conv 11x11/4 -> 96 pad 2", "maxpool 3x3/2",
+/* A node as the user writes it: "conv 11x11/4 -> 96 pad 2", "maxpool 3x3/2"
+ * (a stride is shown where it was written or differs from the default),
  * "fc 4096", "dropout 0.5", "concat (4 branches)".  Returns buf. */
 char *nl_node_text(const nl_node *nd, char *buf, size_t len);
 

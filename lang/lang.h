@@ -57,6 +57,16 @@ int nl_syntax_error_line(const nl_ctx *cx);
  * outlive it, and is freed with nl_graph_free(). */
 nl_graph *nl_build(nl_ctx *cx);
 
+/* nl_build for --explain: on a shape error the graph is returned all the
+ * same, holding the layers made up to and including the one whose shape
+ * failed, *failed being its index (its shape, parameters and FLOPs are
+ * zero), so that the arithmetic that went wrong can be shown.  *failed is
+ * -1 when the build succeeds; any other error returns NULL.  The
+ * diagnostic is printed either way.  In a session (nl_set_incremental) a
+ * build that succeeds is the kept build's, as nl_build's; the layers up to
+ * a failed shape are a graph of their own. */
+nl_graph *nl_build_partial(nl_ctx *cx, int *failed);
+
 /* A session's context builds a statement at a time: nl_build then expands
  * only what was added (or changed by nl_rollback and nl_undo) since the
  * last build, and the graph it returns borrows the context's memory: it is
@@ -81,6 +91,12 @@ int nl_undo(nl_ctx *cx);                  /* drop the last top-level statement
 int nl_nstatements(const nl_ctx *cx);     /* top-level statements, input included */
 /* Names of the blocks defined so far (stdlib and user), for completion. */
 int nl_block_names(const nl_ctx *cx, const char ***names);
+/* The parameter names of block `name` in *params (the context's own
+ * strings), their number returned; -1 when no block has that name. */
+int nl_block_params(const nl_ctx *cx, const char *name, const char *const **params);
+/* The directories `use` searches, in order (nl_add_lib_dir); returns their
+ * number.  Completion lists the libraries found there. */
+int nl_lib_dirs(const nl_ctx *cx, const char *const **dirs);
 /* Write the program (uses, defs, statements, train section) back as .net text. */
 int nl_write_source(const nl_ctx *cx, FILE *f);
 
@@ -92,6 +108,20 @@ typedef enum nl_format { NL_FMT_TABLE, NL_FMT_D2L } nl_format;
  * ("Conv2d output shape:\t torch.Size([1, 96, 54, 54])"), one "Sequential"
  * line per top-level block call. */
 void nl_print_graph(FILE *f, const nl_graph *g, nl_format fmt);
+/* The table with options: depth > 0 shows every block call nested deeper
+ * than depth as one row (depth 1: each top-level call, as the d2l format
+ * does); rf adds each row's receptive field.  Where the net branches, rows
+ * are numbered and a `from` column names the rows each one reads.  After
+ * the total, nl_print_summary's lines.  Returns -1 when memory ran out. */
+typedef struct nl_table_opts {
+	int depth;
+	int rf;
+} nl_table_opts;
+int nl_print_table(FILE *f, const nl_graph *g, const nl_table_opts *o);
+/* The totals in words: trainable and non-trainable parameters with a
+ * readable size (61.7 K), and mult-adds per image in M or G with the
+ * convention they are counted in. */
+void nl_print_summary(FILE *f, const nl_graph *g);
 /* Print only nodes [from, nnodes) in the chosen format (the REPL prints what a
  * line added). */
 void nl_print_nodes(FILE *f, const nl_graph *g, int from, nl_format fmt);

@@ -204,16 +204,41 @@ static int check_train(nl_ctx *cx, const nl_stmt *s)
 			return NL_ERR;
 		}
 		const nl_setting *t = nl_setting_info(id);
-		char key[64], err[128];
+		char key[64], err[192];
 		snprintf(key, sizeof key, "%s", it->key);
+		nl_options scratch;
+		nl_options_init(&scratch);
 		if (t->type == NL_ST_TEXT) {
 			if (it->is_number || !it->text || !*it->text) {
 				nl_diag(cx, it->value_loc, "error", "'%s' takes %s", key,
-				        id == NL_SET_DATA ? "a name (fashion-mnist, mnist) or a "
-				                            "\"directory\"" : "a name or a \"string\"");
+				        id == NL_SET_DATA ? "a name (fashion-mnist, mnist, cifar10), "
+				                            "folder:DIR or a \"directory\""
+				                          : "a name or a \"string\"");
 				return NL_ERR;
 			}
 			continue;
+		}
+		if (t->type == NL_ST_NUMBERS) {
+			/* normalize auto, or normalize 0.5 0.25 */
+			int bad = it->is_number
+			        ? nl_options_set_numbers(&scratch, id, it->nvalues ? it->values : &it->number,
+			                                 it->nvalues ? it->nvalues : 1, err, sizeof err)
+			        : nl_options_set_text(&scratch, id, it->text, err, sizeof err);
+			if (bad && !it->is_number) {
+				char want[160];
+				nl_numbers_expected(id, " ", want, sizeof want);
+				snprintf(err, sizeof err, "takes %s", want);
+			}
+			if (bad) {
+				nl_diag(cx, it->value_loc, "error", "'%s' %s", key, err);
+				return NL_ERR;
+			}
+			continue;
+		}
+		if (it->nvalues) {
+			nl_diag(cx, it->value_loc, "error", "'%s' takes one number, not %d", key,
+			        it->nvalues);
+			return NL_ERR;
 		}
 		if (!it->is_number) {
 			int want_int = t->type == NL_ST_INT || t->type == NL_ST_LONG;
@@ -221,8 +246,6 @@ static int check_train(nl_ctx *cx, const nl_stmt *s)
 			        want_int ? "an integer" : "a number");
 			return NL_ERR;
 		}
-		nl_options scratch;
-		nl_options_init(&scratch);
 		if (nl_options_set_number(&scratch, id, it->number, it->is_int, err, sizeof err)) {
 			nl_diag(cx, it->value_loc, "error", "'%s' %s", key, err);
 			return NL_ERR;

@@ -13,7 +13,7 @@ liblang_a_SOURCES = \
 	lang/names.h lang/names.c lang/suggest.h lang/suggest.c \
 	lang/settings.def lang/settings.h lang/settings.c \
 	lang/expand.c lang/graph_store.h lang/graph.c \
-	lang/print.c lang/writer.c \
+	lang/outline.h lang/outline.c lang/print.c lang/writer.c \
 	lang/program.h lang/program.c
 # -d: bison writes lang/parser.h, which the scanner includes.  (Per-target
 # YFLAGS would rename the outputs to liblang_a-parser.*.)  bison is the

@@ -160,6 +160,8 @@ static void stack_free(void *p)
 	struct { nl_train_item *head, *tail; } items;
 	struct { nl_expr **v; int n, cap; } exprs;
 	struct { const char **v; nl_loc *locs; int n, cap; } names;
+	struct { double *v; int n, cap; } nums;
+	double real;
 }
 
 %token YYEOF 0 "end of file"
@@ -195,6 +197,8 @@ static void stack_free(void *p)
 %type <names> params param_list
 %type <items> train_items
 %type <item> train_item
+%type <nums> train_numbers
+%type <real> train_number
 %type <str> tname
 
 %%
@@ -450,6 +454,28 @@ train_item
 	| IDENT STRING
 	    { $$ = node(pc, sizeof *$$); $$->key = $1; $$->loc = here(pc, @1);
 	      $$->value_loc = here(pc, @2); $$->text = $2; }
+	| IDENT train_numbers
+	    { $$ = node(pc, sizeof *$$); $$->key = $1; $$->loc = here(pc, @1);
+	      $$->value_loc = here(pc, @2); $$->is_number = 1; $$->number = $2.v[0];
+	      $$->values = $2.v; $$->nvalues = $2.n; }
+	;
+/* Two or more numbers: normalize's means and standard deviations. */
+train_numbers
+	: train_number train_number
+	    { $$.cap = 8; $$.v = nl_arena_alloc(pc->arena, 8 * sizeof *$$.v);
+	      $$.v[0] = $1; $$.v[1] = $2; $$.n = 2; }
+	| train_numbers train_number
+	    { $$ = $1;
+	      if ($$.n == $$.cap) {
+	          double *v = nl_arena_alloc(pc->arena, 2 * (size_t)$$.cap * sizeof *v);
+	          memcpy(v, $$.v, (size_t)$$.n * sizeof *v);
+	          $$.v = v; $$.cap *= 2;
+	      }
+	      $$.v[$$.n++] = $2; }
+	;
+train_number
+	: INT                  { $$ = $1; }
+	| FLOAT                { $$ = $1.value; }
 	;
 /* A data-set name such as fashion-mnist. */
 tname

@@ -61,7 +61,7 @@ void nl_options_init(nl_options *o)
 }
 
 /* A value on its way into a field: the member the field's type wants. */
-typedef struct value { double d; long l; const char *s; } value;
+typedef struct value { double d; long l; const char *s; nl_numbers nums; } value;
 
 /* Store v into setting id's field: with copy_one below, the only code
  * that names the fields, and it is generated from the table. */
@@ -74,19 +74,20 @@ static void store(nl_options *o, int id, value v)
 #define NL_SETTING_STORE_FLAG(field) o->field = v.l != 0;
 #define NL_SETTING_STORE_DEVICE(field) o->field = (nl_device)v.l;
 #define NL_SETTING_STORE_TEXT(field) o->field = v.s;
+#define NL_SETTING_STORE_NUMBERS(field) o->field = v.nums;
 #define NL_SETTING(ID, field, name, type, ...) \
 	case NL_SET_##ID: NL_SETTING_STORE_##type(field) break;
 #include "lang/settings.def"
 #undef NL_SETTING
 	default: break;
 	}
-	o->given |= 1u << id;
+	o->given |= 1ull << id;
 }
 
 static value num(double d)
 {
 	/* the range checks have kept d within a long before this */
-	return (value){ d, (long)d, NULL };
+	return (value){ d, (long)d, NULL, { 0 } };
 }
 
 /* Copy setting id from src to dst. */
@@ -109,6 +110,8 @@ static void range_text(const nl_setting *t, char *err, size_t errlen)
 			snprintf(err, errlen, "an integer from %.0f to %ld", t->lo, LONG_MAX);
 		else
 			snprintf(err, errlen, "an integer from %.0f to %.0f", t->lo, t->hi);
+	} else if ((t->flags & NL_SF_HI_OPEN) && (t->flags & NL_SF_LO_OPEN)) {
+		snprintf(err, errlen, "a number in (%g, %g)", t->lo, t->hi);
 	} else if (t->flags & NL_SF_HI_OPEN) {
 		snprintf(err, errlen, "a number in [%g, %g)", t->lo, t->hi);
 	} else if (t->flags & NL_SF_LO_OPEN) {
@@ -125,6 +128,108 @@ static int in_range(const nl_setting *t, double v)
 	if (t->hi >= (double)LONG_MAX)
 		return 1;
 	return t->flags & NL_SF_HI_OPEN ? v < t->hi : v <= t->hi;
+}
+
+/* What a NUMBERS setting takes, its numbers joined by sep. */
+static void numbers_text(const nl_setting *t, char *err, size_t errlen, const char *sep)
+{
+	if (t->flags & NL_SF_MEAN_STD)
+		snprintf(err, errlen, "%smeans and standard deviations (0.5%s0.25; one of each per "
+		         "channel: M1%sM2%sM3%sS1%sS2%sS3)", t->flags & NL_SF_AUTO ? "auto, or " : "",
+		         sep, sep, sep, sep, sep, sep);
+	else
+		snprintf(err, errlen, "%s%.0f to %.0f numbers", t->flags & NL_SF_AUTO ?
+		         "auto, or " : "", t->lo, t->hi);
+}
+
+void nl_numbers_expected(int id, const char *sep, char *err, size_t errlen)
+{
+	const nl_setting *t = nl_setting_info(id);
+	if (t)
+		numbers_text(t, err, errlen, sep);
+	else if (errlen)
+		err[0] = '\0';
+}
+
+/* n numbers against setting t: how many, and with NL_SF_MEAN_STD in
+ * pairs with positive deviations.  0, or -1 with what it takes in err
+ * ("positive standard deviations, not 0"). */
+static int check_numbers(const nl_setting *t, const double *v, int n, char *err,
+                         size_t errlen)
+{
+	int mean_std = (t->flags & NL_SF_MEAN_STD) != 0;
+	if (n < t->lo || n > t->hi || (mean_std && n % 2)) {
+		if (mean_std)
+			snprintf(err, errlen, "2 numbers (a mean and a standard deviation) or 2 per "
+			         "channel (2, 4 or 6), not %d", n);
+		else
+			snprintf(err, errlen, "%.0f to %.0f numbers, not %d", t->lo, t->hi, n);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		if (!isfinite(v[i]) || (mean_std && i >= n / 2 && !(v[i] > 0))) {
+			snprintf(err, errlen, isfinite(v[i]) ? "positive standard deviations, not %g"
+			         : "finite numbers, not %g", v[i]);
+			return -1;
+		}
+	return 0;
+}
+
+int nl_options_set_numbers(nl_options *o, int id, const double *v, int n, char *err,
+                           size_t errlen)
+{
+	const nl_setting *t = nl_setting_info(id);
+	char want[160];
+	if (!t || t->type != NL_ST_NUMBERS) {
+		snprintf(err, errlen, "takes one number, not %d", n);
+		return -1;
+	}
+	if (check_numbers(t, v, n, want, sizeof want)) {
+		snprintf(err, errlen, "takes %s", want);
+		return -1;
+	}
+	value x = { 0, 0, NULL, { n, 0, { 0 } } };
+	memcpy(x.nums.v, v, (size_t)n * sizeof *v);
+	store(o, id, x);
+	return 0;
+}
+
+/* "auto", or numbers separated by commas or blanks. */
+static int set_numbers_text(nl_options *o, int id, const nl_setting *t, const char *text,
+                            char *err, size_t errlen)
+{
+	if (text && strcmp(text, "auto") == 0 && (t->flags & NL_SF_AUTO)) {
+		store(o, id, (value){ 0, 0, NULL, { 0, 1, { 0 } } });
+		return 0;
+	}
+	double v[NL_NUMBERS_MAX + 1];
+	int n = 0;
+	const char *p = text ? text : "";
+	for (;;) {
+		p += strspn(p, ", \t");
+		if (!*p)
+			break;
+		char *end;
+		errno = 0;
+		double x = strtod(p, &end);
+		if (end == p || errno || !isfinite(x) || (*end && !strchr(", \t", *end)) ||
+		    n > NL_NUMBERS_MAX) {
+			numbers_text(t, err, errlen, ",");
+			return -1;
+		}
+		v[n++] = x;
+		p = end;
+	}
+	if (n == 0) {
+		numbers_text(t, err, errlen, ",");
+		return -1;
+	}
+	if (check_numbers(t, v, n, err, errlen))
+		return -1;
+	value x = { 0, 0, NULL, { n, 0, { 0 } } };
+	memcpy(x.nums.v, v, (size_t)n * sizeof *v);
+	store(o, id, x);
+	return 0;
 }
 
 int nl_options_set_text(nl_options *o, int id, const char *text, char *err, size_t errlen)
@@ -144,7 +249,7 @@ int nl_options_set_text(nl_options *o, int id, const char *text, char *err, size
 			snprintf(err, errlen, "a name");
 			return -1;
 		}
-		store(o, id, (value){ 0, 0, text });
+		store(o, id, (value){ 0, 0, text, { 0 } });
 		return 0;
 	case NL_ST_DEVICE:
 		if (text && strcmp(text, "cpu") == 0)
@@ -165,7 +270,7 @@ int nl_options_set_text(nl_options *o, int id, const char *text, char *err, size
 			range_text(t, err, errlen);
 			return -1;
 		}
-		store(o, id, (value){ (double)x, x, NULL });
+		store(o, id, (value){ (double)x, x, NULL, { 0 } });
 		return 0;
 	}
 	case NL_ST_REAL: {
@@ -178,6 +283,8 @@ int nl_options_set_text(nl_options *o, int id, const char *text, char *err, size
 		store(o, id, num(x));
 		return 0;
 	}
+	case NL_ST_NUMBERS:
+		return set_numbers_text(o, id, t, text, err, errlen);
 	}
 	return -1;
 }
@@ -189,6 +296,8 @@ int nl_options_set_number(nl_options *o, int id, double v, int is_int, char *err
 	if (!t)
 		return -1;
 	int want_int = t->type == NL_ST_INT || t->type == NL_ST_LONG;
+	if (t->type == NL_ST_NUMBERS)
+		return nl_options_set_numbers(o, id, &v, 1, err, errlen);
 	if (t->type == NL_ST_TEXT || t->type == NL_ST_DEVICE || t->type == NL_ST_FLAG) {
 		snprintf(err, errlen, "takes a name, not a number");
 		return -1;
@@ -205,7 +314,7 @@ int nl_options_set_number(nl_options *o, int id, double v, int is_int, char *err
 	}
 	/* a number beyond a long's range cannot pass in_range above unless
 	 * the setting is a REAL, which does not read v.l */
-	store(o, id, (value){ v, t->type == NL_ST_REAL ? 0 : (long)v, NULL });
+	store(o, id, (value){ v, t->type == NL_ST_REAL ? 0 : (long)v, NULL, { 0 } });
 	return 0;
 }
 
@@ -218,10 +327,10 @@ void nl_options_resolve(nl_options *o, const nl_options *file)
 			copy_one(o, file, id);
 		} else {
 			store(o, id, num(table[id].dflt));
-			o->given &= ~(1u << id);   /* a default is not "given" */
+			o->given &= ~(1ull << id);   /* a default is not "given" */
 			continue;
 		}
-		o->given |= 1u << id;
+		o->given |= 1ull << id;
 	}
 }
 

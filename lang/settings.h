@@ -16,13 +16,24 @@
 typedef enum nl_device { NL_DEV_AUTO, NL_DEV_CPU, NL_DEV_GPU } nl_device;
 
 typedef enum nl_setting_type {
-	NL_ST_INT, NL_ST_LONG, NL_ST_REAL, NL_ST_TEXT, NL_ST_FLAG, NL_ST_DEVICE
+	NL_ST_INT, NL_ST_LONG, NL_ST_REAL, NL_ST_TEXT, NL_ST_FLAG, NL_ST_DEVICE, NL_ST_NUMBERS
 } nl_setting_type;
+
+/* A NUMBERS setting's value: n numbers, or (NL_SF_AUTO) the word auto,
+ * figures the run computes itself.  n == 0 and !is_auto: unset. */
+#define NL_NUMBERS_MAX 6
+typedef struct nl_numbers {
+	int n, is_auto;
+	double v[NL_NUMBERS_MAX];
+} nl_numbers;
 
 /* Where a setting may be written. */
 enum { NL_IN_FILE = 1, NL_IN_CLI = 2, NL_IN_SESSION = 4 };
-/* Open ends of a number's range. */
-enum { NL_SF_LO_OPEN = 1, NL_SF_HI_OPEN = 2 };
+/* Open ends of a number's range.  A NUMBERS setting's lo and hi bound how
+ * many numbers it takes; NL_SF_AUTO lets it be auto instead, and with
+ * NL_SF_MEAN_STD its numbers are means then as many standard deviations
+ * (which must be positive), as torchvision's Normalize lists them. */
+enum { NL_SF_LO_OPEN = 1, NL_SF_HI_OPEN = 2, NL_SF_AUTO = 4, NL_SF_MEAN_STD = 8 };
 
 typedef enum nl_setting_id {
 #define NL_SETTING(ID, ...) NL_SET_##ID,
@@ -38,15 +49,16 @@ typedef enum nl_setting_id {
 #define NL_SETTING_CTYPE_TEXT const char *
 #define NL_SETTING_CTYPE_FLAG int
 #define NL_SETTING_CTYPE_DEVICE nl_device
+#define NL_SETTING_CTYPE_NUMBERS nl_numbers
 
 typedef struct nl_options {
 #define NL_SETTING(ID, field, name, type, ...) NL_SETTING_CTYPE_##type field;
 #include "lang/settings.def"
 #undef NL_SETTING
-	uint32_t given;   /* bit NL_SET_x: set by whoever filled this */
+	uint64_t given;   /* bit NL_SET_x: set by whoever filled this */
 } nl_options;
 
-_Static_assert(NL_NSETTINGS <= 32, "settings.def: nl_options.given has 32 bits");
+_Static_assert(NL_NSETTINGS <= 64, "settings.def: nl_options.given has 64 bits");
 
 typedef struct nl_setting {
 	const char *name;
@@ -70,12 +82,13 @@ void nl_options_init(nl_options *o);
 
 static inline int nl_options_given(const nl_options *o, int id)
 {
-	return (o->given >> id) & 1u;
+	return (int)((o->given >> id) & 1u);
 }
 
-/* Set setting id from text as written on a command line ("0.01", "cpu");
- * a FLAG takes NULL.  Texts are kept as pointers, not copied.  Returns 0,
- * or -1 with what was expected in err ("an integer from 1 to 100000"). */
+/* Set setting id from text as written on a command line ("0.01", "cpu";
+ * a NUMBERS setting's "0.5,0.25", commas or blanks between them); a FLAG
+ * takes NULL.  Texts are kept as pointers, not copied.  Returns 0, or -1
+ * with what was expected in err ("an integer from 1 to 100000"). */
 int nl_options_set_text(nl_options *o, int id, const char *text, char *err, size_t errlen);
 
 /* Set a number setting from a value already read (a train section's).
@@ -83,6 +96,18 @@ int nl_options_set_text(nl_options *o, int id, const char *text, char *err, size
  * -1 with the complaint in err ("takes an integer", "must be positive"). */
 int nl_options_set_number(nl_options *o, int id, double v, int is_int, char *err,
                           size_t errlen);
+
+/* Set a NUMBERS setting from n numbers already read (a train section's
+ * `normalize 0.5 0.25`).  Returns 0, or -1 with the complaint in err, in
+ * the words of set_number's. */
+int nl_options_set_numbers(nl_options *o, int id, const double *v, int n, char *err,
+                           size_t errlen);
+
+/* What NUMBERS setting id takes, for a message ("auto, or means and
+ * standard deviations (0.5 0.25; ...)"), its numbers joined by sep as
+ * where it is written joins them: " " in a train section, "," on a
+ * command line. */
+void nl_numbers_expected(int id, const char *sep, char *err, size_t errlen);
 
 /* Fill what o leaves unset from file (may be NULL), then from defaults. */
 void nl_options_resolve(nl_options *o, const nl_options *file);

@@ -150,7 +150,10 @@ static void put_stmt(FILE *f, const nl_stmt *s, int depth)
 		fputs("train {", f);
 		for (const nl_train_item *it = s->items; it; it = it->next) {
 			fprintf(f, " %s ", it->key);
-			if (it->is_int)
+			if (it->nvalues) {
+				for (int j = 0; j < it->nvalues; j++)
+					fprintf(f, "%s%.9g", j ? " " : "", it->values[j]);
+			} else if (it->is_int)
 				fprintf(f, "%.0f", it->number);
 			else if (it->is_number)
 				fputs(it->text, f);

@@ -22,6 +22,7 @@
 #include "lang/graph.h"
 
 #define NL_MAX_INPUTS 16   /* concat/add fan-in handled by one step */
+#define NL_GATHER_MAX_NORM 4   /* channels gather can normalise (data: 1 or 3) */
 
 typedef struct nl_backend nl_backend;
 
@@ -57,6 +58,12 @@ typedef struct nl_step {
 	 * mask for element i is nl_rng_uniform(rng_key, i) >= p (rng.h), so the
 	 * CPU and the GPU draw the same mask. */
 	uint64_t rng_key;
+
+	/* Convolution: the plan sets this when a ReLU follows and nothing else
+	 * reads the convolution's own output.  Forward then writes
+	 * relu(conv + b) to y, and backward takes dy as the gradient of that
+	 * output, masked by y > 0 before use.  Set before prepare(). */
+	int fuse_relu;
 
 	void *priv;                  /* backend-private (descriptors, algos) */
 } nl_step;
@@ -98,14 +105,18 @@ struct nl_backend {
 	void (*sgd)(nl_backend *be, float *w, const float *g, float *v, size_t n,
 	            float lr, float momentum, float weight_decay);
 
-	/* Assemble a batch from a uint8 data set held in backend memory:
-	 *   out[i] = bilinear_resize(images[idx[i]], h x w -> oh x ow) / 255
+	/* Assemble a batch from a uint8 data set held in backend memory, images
+	 * of c planes of h x w, into NCHW floats:
+	 *   out[i][ch] = bilinear_resize(images[idx[i]][ch], h x w -> oh x ow) / 255
 	 *   labels_out[i] = labels[idx[i]]
 	 * Bilinear with half-pixel centres (align_corners=False), as PyTorch's
-	 * interpolate; oh == h and ow == w is a plain copy.  idx is backend memory. */
+	 * interpolate; oh == h and ow == w is a plain copy.  idx is backend
+	 * memory.  norm is NULL, or host memory holding c means and then c
+	 * standard deviations (c <= NL_GATHER_MAX_NORM): each channel then
+	 * becomes (out - mean[ch]) / std[ch], torchvision's Normalize. */
 	void (*gather)(nl_backend *be, const uint8_t *images, const uint8_t *labels,
-	               const int32_t *idx, int n, int h, int w, int oh, int ow,
-	               float *out, int32_t *labels_out);
+	               const int32_t *idx, int n, int c, int h, int w, int oh, int ow,
+	               const float *norm, float *out, int32_t *labels_out);
 
 	void (*sync)(nl_backend *be);     /* wait for queued work */
 	/* Seconds since an arbitrary origin, after all queued work is done
@@ -118,7 +129,6 @@ struct nl_backend {
 	void *workspace;
 	size_t workspace_bytes;
 
-	int threads;        /* CPU threads (BLAS and loops) */
 	int tf32;           /* GPU: allow TF32 in convolutions and GEMMs */
 	void *impl;         /* backend-private */
 };

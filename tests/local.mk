@@ -6,3 +6,4 @@ include tests/runtime/local.mk
 include tests/repl/local.mk
 include tests/gpu/local.mk
 include tests/export/local.mk
+include tests/report/local.mk

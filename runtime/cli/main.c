@@ -29,8 +29,13 @@ static const char usage_head[] =
 "  --format table|d2l|pytorch\n"
 "                          netlang's table (default), D2L's listing line for line,\n"
 "                          or the network as a runnable PyTorch module\n"
-"  --train                 train on Fashion-MNIST with the file's train { } settings\n"
-"  --eval                  report test accuracy of --load'ed weights\n"
+"  --depth N               show block calls nested deeper than N as one row or box\n"
+"  --receptive-field, --rf add each layer's receptive field to the table\n"
+"  --explain               the arithmetic behind each layer's shape and parameters\n"
+"  --draw FILE.svg         draw the architecture (then do any other action given)\n"
+"  --train                 train on the data set (default Fashion-MNIST) with the file's\n"
+"                          train { } settings\n"
+"  --eval                  report test accuracy of --load'ed weights, and per class\n"
 "  --time                  forward/backward time per layer and examples/sec\n"
 "  --export FILE.onnx      write the network and its weights (--load, else --seed's) as ONNX\n"
 "  --logits FILE           write the test images' logits (the first --steps batches, or all)\n"
@@ -38,7 +43,8 @@ static const char usage_head[] =
 
 static const char usage_tail[] =
 "Sessions:\n"
-"  -f SCRIPT               run SCRIPT's commands; -k, --keep-going: past errors\n"
+"  -f SCRIPT               run SCRIPT's commands (-k is --keep-going)\n"
+"  --echo                  print each line of a script (and its comments) before its output\n"
 "  -h, --help  -V, --version\n";
 
 /* The settings' lines come from their table (lang/settings.def). */
@@ -58,7 +64,8 @@ static void usage(FILE *f)
 
 /* getopt's values: the actions, then one per setting. */
 enum { OPT_SHAPES = 256, OPT_FORMAT, OPT_TRAIN, OPT_EVAL, OPT_TIME, OPT_EXPORT,
-       OPT_LOGITS, OPT_IMPORT, OPT_SETTING };
+       OPT_LOGITS, OPT_IMPORT, OPT_DEPTH, OPT_RF, OPT_EXPLAIN, OPT_DRAW, OPT_ECHO,
+       OPT_SETTING };
 
 static const struct option actions[] = {
 	{ "shapes", no_argument, NULL, OPT_SHAPES },
@@ -69,7 +76,12 @@ static const struct option actions[] = {
 	{ "export", required_argument, NULL, OPT_EXPORT },
 	{ "logits", required_argument, NULL, OPT_LOGITS },
 	{ "import", required_argument, NULL, OPT_IMPORT },
-	{ "keep-going", no_argument, NULL, 'k' },
+	{ "depth", required_argument, NULL, OPT_DEPTH },
+	{ "receptive-field", no_argument, NULL, OPT_RF },
+	{ "rf", no_argument, NULL, OPT_RF },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
+	{ "draw", required_argument, NULL, OPT_DRAW },
+	{ "echo", no_argument, NULL, OPT_ECHO },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 };
@@ -146,24 +158,37 @@ int main(int argc, char **argv)
 {
 	nl_options o;
 	nl_options_init(&o);
-	enum { SHAPES, TRAIN, EVAL, TIME, EXPORT, LOGITS } action = SHAPES;
+	enum { SHAPES, TRAIN, EVAL, TIME, EXPORT, LOGITS, EXPLAIN, PICTURES } action = SHAPES;
 	nl_format fmt = NL_FMT_TABLE;
+	nl_table_opts table = { 0, 0 };
 	int pytorch = 0;
-	const char *script = NULL, *out_path = NULL, *import_path = NULL;
-	int keep_going = 0, c;
+	const char *script = NULL, *out_path = NULL, *import_path = NULL, *draw = NULL;
+	int echo = 0, action_given = 0, c;
 	struct option longopts[NACTIONS + NL_NSETTINGS + 1];
 	make_longopts(longopts);
 
 	opterr = 0;   /* our messages, with suggestions, below */
 	while ((c = getopt_long(argc, argv, ":f:khV", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_SHAPES: action = SHAPES; break;
-		case OPT_TRAIN: action = TRAIN; break;
-		case OPT_EVAL: action = EVAL; break;
-		case OPT_TIME: action = TIME; break;
-		case OPT_EXPORT: action = EXPORT; out_path = optarg; break;
-		case OPT_LOGITS: action = LOGITS; out_path = optarg; break;
+		case OPT_SHAPES: action = SHAPES; action_given = 1; break;
+		case OPT_TRAIN: action = TRAIN; action_given = 1; break;
+		case OPT_EVAL: action = EVAL; action_given = 1; break;
+		case OPT_TIME: action = TIME; action_given = 1; break;
+		case OPT_EXPORT: action = EXPORT; action_given = 1; out_path = optarg; break;
+		case OPT_LOGITS: action = LOGITS; action_given = 1; out_path = optarg; break;
 		case OPT_IMPORT: import_path = optarg; break;
+		case OPT_EXPLAIN: action = EXPLAIN; action_given = 1; break;
+		case OPT_DEPTH: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || v < 0 || v > 1000000)
+				return bad_value("depth", optarg, "a number of nested calls, 0 (all) or more"), 2;
+			table.depth = (int)v;
+			break;
+		}
+		case OPT_RF: table.rf = 1; break;
+		case OPT_DRAW: draw = optarg; break;
+		case OPT_ECHO: echo = 1; break;
 		case OPT_FORMAT:
 			pytorch = strcmp(optarg, "pytorch") == 0;
 			if (strcmp(optarg, "table") == 0) fmt = NL_FMT_TABLE;
@@ -171,7 +196,7 @@ int main(int argc, char **argv)
 			else if (!pytorch) return bad_value("format", optarg, "table, d2l or pytorch"), 2;
 			break;
 		case 'f': script = optarg; break;
-		case 'k': keep_going = 1; break;
+		case 'k': nl_options_set_text(&o, NL_SET_KEEP_GOING, NULL, NULL, 0); break;
 		case 'h': usage(stdout); return 0;
 		case '?': return unknown_option(argv[optind - 1], longopts), 2;
 		case ':':
@@ -226,7 +251,7 @@ int main(int argc, char **argv)
 			name = script;
 		}
 		int interactive = !script && isatty(STDIN_FILENO);
-		status = nl_repl_run(cx, &o, fmt, in, name, interactive, keep_going);
+		status = nl_repl_run(cx, &o, fmt, in, name, interactive, o.keep_going, echo);
 		if (script)
 			fclose(in);
 		nl_ctx_free(cx);
@@ -241,8 +266,16 @@ int main(int argc, char **argv)
 	/* --resize trains (or shows) the same net at another image size. */
 	if (o.resize > 0)
 		nl_override_input_size(cx, o.resize, o.resize);
-	nl_graph *g = nl_build(cx);
+	/* --explain shows the arithmetic up to a shape error too */
+	int failed = -1;
+	nl_graph *g = action == EXPLAIN ? nl_build_partial(cx, &failed) : nl_build(cx);
 	if (!g) {
+		nl_ctx_free(cx);
+		return 1;
+	}
+	if (failed >= 0) {
+		nl_explain(stdout, g, failed);
+		nl_graph_free(g);
 		nl_ctx_free(cx);
 		return 1;
 	}
@@ -256,6 +289,22 @@ int main(int argc, char **argv)
 		*dot = 0;
 
 	nl_options_resolve(&o, &g->train);
+	if (draw) {
+		if (nl_draw_svg(draw, g, table.depth, base) != 0) {
+			nl_graph_free(g);
+			nl_ctx_free(cx);
+			return 1;
+		}
+		printf("drew %s in %s\n", base, draw);
+		if (!action_given && !o.predict && !o.filters) {
+			nl_graph_free(g);
+			nl_ctx_free(cx);
+			return 0;
+		}
+	}
+	/* --predict and --filters on their own show --load'ed weights */
+	if (action == SHAPES && !action_given && (o.predict || o.filters))
+		action = PICTURES;
 	switch (action) {
 	case SHAPES:
 		if (pytorch) {
@@ -263,14 +312,18 @@ int main(int argc, char **argv)
 			status = nl_export_pytorch(stdout, cx, g, &o, path) ? 1 : 0;
 			break;
 		}
-		nl_print_graph(stdout, g, fmt);
-		status = fmt == NL_FMT_TABLE && nl_print_memory(stdout, g, &o) ? 1 : 0;
+		if (fmt == NL_FMT_D2L)
+			nl_print_graph(stdout, g, fmt);
+		status = fmt == NL_FMT_TABLE && (nl_print_table(stdout, g, &table) ||
+		                                 nl_print_memory(stdout, g, &o)) ? 1 : 0;
 		break;
 	case EXPORT: status = nl_export_onnx(out_path, g, &o) ? 1 : 0; break;
 	case LOGITS: status = nl_export_logits(out_path, g, &o) ? 1 : 0; break;
+	case EXPLAIN: status = nl_explain(stdout, g, -1) ? 1 : 0; break;
 	case TRAIN: status = nl_train(g, &o, title); break;
 	case EVAL: status = nl_evaluate(g, &o); break;
 	case TIME: status = nl_time(g, &o); break;
+	case PICTURES: status = nl_pictures(g, &o, title); break;
 	default: status = 2; break;
 	}
 	nl_ctx_free(cx);

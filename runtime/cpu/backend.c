@@ -3,9 +3,30 @@
  * Host memory throughout, so upload/download/copy are memcpy.  Tensors come
  * 64-byte aligned (a cache line, and what AVX-512 loads like best) and zeroed
  * as the table's contract says.
+ *
+ * The threads' wait policy.  Between parallel regions, and at the barrier
+ * that ends each, an idle OpenMP thread of GNU libgomp spins 300,000 times
+ * before it sleeps: about 20 ms on a Skylake, whose pause instruction takes
+ * 140 cycles.  On a machine with other work, the thread a region waits for
+ * is often the one the scheduler took away, and the spinning one keeps the
+ * core it needs: ResNet-18 trained 7x slower on two threads than on one
+ * beside a single busy loop, LeNet 3.5x (bench/RESULTS.md).  libgomp reads
+ * its wait policy (OMP_WAIT_POLICY, GOMP_SPINCOUNT) once, while the
+ * program loads, before main() could set it, and offers no call to change
+ * it.  It does spin only 100 times (some microseconds) when it manages more
+ * threads than the CPUs the process may run on, as documented for
+ * GOMP_SPINCOUNT.  So, unless the user chose a policy, the process starts
+ * allowed on one CPU, from the executable's pre-initialisers, which run
+ * before any library's; libgomp counts one available CPU as it loads; and
+ * the process gets all its CPUs back before main() (a constructor of ours
+ * runs after the libraries').  Our thread counts come from --threads or
+ * the number of online CPUs, never from that count.
  */
 #include <config.h>
 
+#ifdef __linux__
+#include <sched.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +38,44 @@
 #include <cblas.h>
 
 #include "runtime/cpu/cpu.h"
+
+#if defined(__linux__) && defined(_OPENMP) && defined(__GNUC__)
+static cpu_set_t start_cpus;
+static int narrowed;
+
+/* Run from .preinit_array with the process's arguments and environment
+ * (the C library's getenv is not ready yet). */
+static void narrow_cpus(int argc, char **argv, char **envp)
+{
+	(void)argc;
+	(void)argv;
+	for (char **e = envp; e && *e; e++)
+		if (strncmp(*e, "OMP_WAIT_POLICY=", 16) == 0 || strncmp(*e, "GOMP_SPINCOUNT=", 15) == 0)
+			return;             /* the user's policy stands */
+	if (sched_getaffinity(0, sizeof start_cpus, &start_cpus) != 0 ||
+	    CPU_COUNT(&start_cpus) < 2)
+		return;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &start_cpus)) {
+			CPU_SET(i, &one);
+			break;
+		}
+	narrowed = sched_setaffinity(0, sizeof one, &one) == 0;
+}
+
+__attribute__((section(".preinit_array"), used))
+static void (*const narrow_cpus_early)(int, char **, char **) = narrow_cpus;
+
+__attribute__((constructor))
+static void restore_cpus(void)
+{
+	if (narrowed)
+		sched_setaffinity(0, sizeof start_cpus, &start_cpus);
+	narrowed = 0;
+}
+#endif
 
 void nl_cpu_grad_store(float *dst, const float *g, size_t n, int accumulate)
 {
@@ -91,8 +150,7 @@ static int cpu_prepare(nl_backend *be, nl_step *s, size_t *aux_bytes,
 	}
 	switch (s->node->kind) {
 	case NL_CONV:
-		*workspace_bytes = nl_cpu_conv_workspace(s);
-		break;
+		return nl_cpu_conv_prepare(s, workspace_bytes);
 	case NL_MAXPOOL:
 		*aux_bytes = nl_cpu_maxpool_aux(s);
 		break;
@@ -111,7 +169,8 @@ static int cpu_prepare(nl_backend *be, nl_step *s, size_t *aux_bytes,
 static void cpu_unprepare(nl_backend *be, nl_step *s)
 {
 	(void)be;
-	(void)s;
+	if (s->node && s->node->kind == NL_CONV)
+		nl_cpu_conv_unprepare(s);
 }
 
 static void cpu_sync(nl_backend *be)
@@ -170,7 +229,6 @@ nl_backend *nl_cpu_backend_new(int threads)
 	omp_set_num_threads(threads);
 #endif
 	be->name = "cpu";
-	be->threads = threads;
 	be->alloc = cpu_alloc;
 	be->release = cpu_release;
 	be->upload = cpu_memcpy;

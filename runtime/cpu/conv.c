@@ -1,4 +1,17 @@
-/* conv.c - 2-D convolution with bias: im2col + one sgemm per chunk of images.
+/* conv.c - 2-D convolution with bias: the choice of algorithm per layer, and
+ * the im2col + sgemm one.
+ *
+ * prepare() picks, once per layer, how each of forward, backward-data and
+ * backward-filter runs (conv_choose below): Winograd (winograd.c) for
+ * stride-1 3x3 and 5x5 layers with enough channels on both sides to keep
+ * its products busy, im2col + sgemm for the rest.  The choice depends on
+ * the shapes only, so it is the same on every run; NL_CPU_CONV=im2col or
+ * =winograd in the environment overrides it where the layer allows (for
+ * benchmarks and tests).
+ *
+ * When the plan fuses a following ReLU into the step (s->fuse_relu), every
+ * path writes relu(conv + b) in its output pass and masks dy by y > 0 as
+ * it reads it in backward.
  *
  * Small feature maps (AlexNet's 13x13, VGG's 14x14) make a poor sgemm when
  * done one image at a time (N = 169 columns), so images are batched: a chunk
@@ -23,12 +36,16 @@
  */
 #include <config.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 #include <cblas.h>
 
 #include "runtime/cpu/cpu.h"
+#include "runtime/cpu/winograd.h"
 
 /* Aim for this many sgemm columns per chunk ... */
 #define CONV_TARGET_COLS 4096
@@ -47,7 +64,9 @@ typedef struct conv_geom {
 	int nb;                  /* images per chunk */
 	int direct;              /* 1x1, stride 1, no padding, nb == 1 */
 	int per_image;           /* image-parallel (thin convolutions) */
+	int fuse;                /* relu(conv + b); dy masked by y > 0 */
 	size_t thread_floats;    /* per_image: workspace per thread */
+	size_t mask_at;          /* per_image: offset of the masked dy in it */
 } conv_geom;
 
 static int max_threads(void)
@@ -59,7 +78,9 @@ static int max_threads(void)
 #endif
 }
 
-static conv_geom conv_geometry(const nl_step *s)
+/* shared: never the image-parallel path (a pass that another algorithm
+ * leaves to im2col runs on the shared one). */
+static conv_geom conv_geometry_of(const nl_step *s, int shared)
 {
 	const nl_node *nd = s->node;
 	conv_geom g;
@@ -85,8 +106,10 @@ static conv_geom conv_geometry(const nl_step *s)
 	g.nb = (int)nb;
 	g.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 &&
 	           g.ph == 0 && g.pw == 0 && g.nb == 1;
-	g.per_image = g.oc < CONV_THIN_OC && g.K * g.P <= CONV_THIN_MAX_COL;
+	g.per_image = !shared && g.oc < CONV_THIN_OC && g.K * g.P <= CONV_THIN_MAX_COL;
+	g.fuse = s->fuse_relu != 0;
 	g.thread_floats = 0;
+	g.mask_at = 0;
 	if (g.per_image) {
 		g.nb = 1;
 		g.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 &&
@@ -94,24 +117,123 @@ static conv_geom conv_geometry(const nl_step *s)
 		/* Column buffer (none when direct) and a private dW, each
 		 * rounded to a cache line so threads share none. */
 		size_t col = g.direct ? 0 : (g.K * g.P + 15) / 16 * 16;
-		g.thread_floats = col + (g.K * (size_t)g.oc + 15) / 16 * 16;
+		g.mask_at = col + (g.K * (size_t)g.oc + 15) / 16 * 16;
+		/* ... and, when fused with a ReLU, the image's masked dy. */
+		g.thread_floats = g.mask_at + (g.fuse ? ((size_t)g.oc * g.P + 15) / 16 * 16 : 0);
 	}
 	return g;
 }
 
-size_t nl_cpu_conv_workspace(const nl_step *s)
+static conv_geom conv_geometry(const nl_step *s)
 {
-	conv_geom g = conv_geometry(s);
-	if (g.per_image)
-		return g.thread_floats * (size_t)max_threads() * sizeof(float);
-	if (g.direct)
-		return 0;
-	/* col, plus the chunk's outputs (or output gradients) in [OC][nb*P]
-	 * order when more than one image shares the sgemm. */
-	size_t floats = g.K * (size_t)g.nb * g.P;
-	if (g.nb > 1)
-		floats += (size_t)g.oc * (size_t)g.nb * g.P;
+	return conv_geometry_of(s, 0);
+}
+
+/* The workspace of the im2col path. */
+static size_t im2col_workspace(const conv_geom *g)
+{
+	if (g->per_image)
+		return g->thread_floats * (size_t)max_threads() * sizeof(float);
+	/* col (none when direct), plus the chunk's outputs (or output
+	 * gradients) in [OC][nb*P] order when more than one image shares the
+	 * sgemm or dy must be masked on the way. */
+	size_t floats = g->direct ? 0 : g->K * (size_t)g->nb * g->P;
+	if (g->nb > 1 || g->fuse)
+		floats += (size_t)g->oc * (size_t)g->nb * g->P;
 	return floats * sizeof(float);
+}
+
+/* ---- the choice of algorithm ---- */
+
+enum { CONV_IM2COL, CONV_WINOGRAD };
+
+/* What prepare() decided, kept in s->priv. */
+typedef struct conv_algos {
+	int forward, data, filter;
+} conv_algos;
+
+/* Winograd's products are (output channels x input channels) by (input
+ * channels x tiles) per transformed position; with fewer than this many
+ * channels on either side the transforms, which do not shrink with them,
+ * cost more than the multiplications they save (LeNet's 6 and 16). */
+#define WG_MIN_CHANNELS 16
+
+/* Whether Winograd pays for this layer, from its shape (measured with
+ * bench/conv_bench, one thread, CPU time, on the example networks'
+ * layers): 3x3 stride-1 layers with 16 or more channels on both sides ran
+ * 1.3x (64 -> 128 channels at 112x112) to 2x (64 at 24x24, 512 at 14x14)
+ * faster than im2col in each pass, as long as the 16-image columns are
+ * mostly full: a batch of 4 fills a quarter of each and ran 2.4x slower.
+ * F(2x2, 5x5) on AlexNet's 5x5 layer (96 -> 256 at 26x26) only matched
+ * im2col, so 5x5 layers keep im2col unless asked (NL_CPU_CONV=winograd). */
+static int winograd_pays(const nl_step *s)
+{
+	const int n = s->xs[0].n;
+	const int lanes = (n + NL_WG_LANES - 1) / NL_WG_LANES * NL_WG_LANES;
+	return s->node->kh == 3 && s->xs[0].c >= WG_MIN_CHANNELS &&
+	       s->ys.c >= WG_MIN_CHANNELS && 4 * n >= 3 * lanes;
+}
+
+static conv_algos conv_choose(const nl_step *s)
+{
+	conv_algos a = { CONV_IM2COL, CONV_IM2COL, CONV_IM2COL };
+	if (!nl_cpu_wg_applies(s))
+		return a;
+	int wg = winograd_pays(s);
+	const char *force = getenv("NL_CPU_CONV");
+	if (force && strcmp(force, "winograd") == 0)
+		wg = 1;
+	else if (force && strcmp(force, "im2col") == 0)
+		wg = 0;
+	if (wg)
+		a.forward = a.data = a.filter = CONV_WINOGRAD;
+	return a;
+}
+
+int nl_cpu_conv_prepare(nl_step *s, size_t *workspace_bytes)
+{
+	conv_algos *a = malloc(sizeof *a);
+	if (!a) {
+		fprintf(stderr, "netlang: out of memory preparing a convolution\n");
+		return -1;
+	}
+	*a = conv_choose(s);
+	s->priv = a;
+	const int all = a->forward == CONV_IM2COL && a->data == CONV_IM2COL &&
+	                a->filter == CONV_IM2COL;
+	const int some = a->forward == CONV_IM2COL || a->data == CONV_IM2COL ||
+	                 a->filter == CONV_IM2COL;
+	size_t ws = 0;
+	if (some) {
+		conv_geom g = conv_geometry(s);
+		ws = im2col_workspace(&g);
+		if (!all && g.per_image) {
+			/* the passes left over run on the shared path */
+			conv_geom sg = conv_geometry_of(s, 1);
+			size_t w = im2col_workspace(&sg);
+			if (w > ws)
+				ws = w;
+		}
+	}
+	if (a->forward == CONV_WINOGRAD || a->data == CONV_WINOGRAD || a->filter == CONV_WINOGRAD) {
+		size_t w = nl_cpu_wg_workspace(s);
+		if (w > ws)
+			ws = w;
+	}
+	*workspace_bytes = ws;
+	return 0;
+}
+
+void nl_cpu_conv_unprepare(nl_step *s)
+{
+	free(s->priv);
+	s->priv = NULL;
+}
+
+/* The step's choice (made now when prepare() never ran). */
+static conv_algos algos_of(const nl_step *s)
+{
+	return s->priv ? *(const conv_algos *)s->priv : conv_choose(s);
 }
 
 /* Output columns [lo, hi) whose input column o*s - p + k lies inside [0, w). */
@@ -307,6 +429,59 @@ static int per_image_threads(const nl_backend *be, const conv_geom *g)
 	return t < 1 ? 1 : t;
 }
 
+/* y = max(y, 0), keeping a NaN, over one thread's output. */
+static void relu_inplace(float *y, size_t n)
+{
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+	for (size_t i = 0; i < n; i++)
+		y[i] = y[i] < 0.0f ? 0.0f : y[i];
+}
+
+/* dst = y > 0 ? dy : 0 (the gradient through a fused ReLU). */
+static void mask_copy(float *dst, const float *dy, const float *y, size_t n)
+{
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+	for (size_t i = 0; i < n; i++)
+		dst[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+/* db[o] = sum over images and pixels of dy (masked by y > 0 when fused),
+ * one channel a task, the same order whatever the thread count. */
+static void bias_grad(const nl_step *s, const conv_geom *g, int threads)
+{
+	const float *dy = s->dy, *y = g->fuse ? s->y : NULL;
+	const int OC = g->oc;
+	const size_t P = g->P;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(threads) \
+	if (threads > 1 && (size_t)OC * P * (size_t)g->n > NL_CPU_PAR_MIN)
+#else
+	(void)threads;
+#endif
+	for (int o = 0; o < OC; o++) {
+		double sum = 0.0;
+		for (int n = 0; n < g->n; n++) {
+			size_t at = ((size_t)n * OC + (size_t)o) * P;
+			const float *row = dy + at;
+			float part = 0.0f;
+			if (y) {
+				const float *yr = y + at;
+				for (size_t p = 0; p < P; p++)
+					part += yr[p] > 0.0f ? row[p] : 0.0f;
+			} else {
+				for (size_t p = 0; p < P; p++)
+					part += row[p];
+			}
+			sum += part;
+		}
+		s->db[o] = (float)sum;
+	}
+}
+
 static void forward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 {
 	const float *x = s->x[0], *w = s->w, *bias = s->b;
@@ -342,6 +517,8 @@ static void forward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 			}
 			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
 			            OC, P, K, 1.0f, w, K, a, P, 1.0f, yp, P);
+			if (g->fuse)
+				relu_inplace(yp, (size_t)OC * g->P);
 		}
 	}
 }
@@ -357,24 +534,8 @@ static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 	const int nt = per_image_threads(be, g);
 	const size_t col_floats = g->direct ? 0 : (g->K * g->P + 15) / 16 * 16;
 
-	/* db[o] = sum over images and pixels of dy: a short pass of its own,
-	 * one channel a task, the same order whatever the thread count. */
-	if (db) {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-#endif
-		for (int o = 0; o < OC; o++) {
-			double sum = 0.0;
-			for (int n = 0; n < g->n; n++) {
-				const float *row = dy + ((size_t)n * OC + o) * g->P;
-				float part = 0.0f;
-				for (int p = 0; p < P; p++)
-					part += row[p];
-				sum += part;
-			}
-			db[o] = (float)sum;
-		}
-	}
+	if (db)
+		bias_grad(s, g, nt);
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -394,6 +555,11 @@ static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 		for (int i = lo; i < hi; i++) {
 			const float *dyi = dy + (size_t)i * OC * g->P;
 			const float *a = x + (size_t)i * g->K * g->P;
+			if (g->fuse) {
+				float *m = ws + (size_t)t * g->thread_floats + g->mask_at;
+				mask_copy(m, dyi, s->y + (size_t)i * OC * g->P, (size_t)OC * g->P);
+				dyi = m;
+			}
 			if (dw) {
 				if (!g->direct) {
 					im2col_image(g, x + (size_t)i * g->c * g->h * g->w, col);
@@ -435,15 +601,15 @@ static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 	}
 }
 
-void nl_cpu_conv_forward(nl_backend *be, nl_step *s, int training)
+static void im2col_forward(nl_backend *be, nl_step *s, const conv_geom *gp)
 {
-	(void)training;
-	conv_geom g = conv_geometry(s);
+	const conv_geom g = *gp;
 	const float *x = s->x[0];
 	float *y = s->y;
 	const size_t P = g.P, OC = (size_t)g.oc, K = g.K;
 	float *col = be->workspace;
-	float *tmp = col ? col + K * (size_t)g.nb * P : NULL;
+	float *tmp = col + (g.direct ? 0 : K * (size_t)g.nb * P);
+	const int relu = g.fuse;
 
 	if (g.per_image) {
 		forward_per_image(be, s, &g);
@@ -471,8 +637,14 @@ void nl_cpu_conv_forward(nl_backend *be, nl_step *s, int training)
 			for (size_t o = 0; o < OC; o++) {
 				float bo = bias[o];
 				float *row = yp + o * P;
-				for (size_t p = 0; p < P; p++)
-					row[p] += bo;
+				if (relu)
+					for (size_t p = 0; p < P; p++) {
+						float v = row[p] + bo;
+						row[p] = v < 0.0f ? 0.0f : v;
+					}
+				else
+					for (size_t p = 0; p < P; p++)
+						row[p] += bo;
 			}
 		} else {
 			nl_cpu_sgemm(0, 0,
@@ -488,52 +660,38 @@ void nl_cpu_conv_forward(nl_backend *be, nl_step *s, int training)
 				const float *src = tmp + o * cols + b * P;
 				float *dst = y + ((size_t)(n0 + b) * OC + o) * P;
 				float bo = bias[o];
-				for (size_t p = 0; p < P; p++)
-					dst[p] = src[p] + bo;
+				if (relu)
+					for (size_t p = 0; p < P; p++) {
+						float v = src[p] + bo;
+						dst[p] = v < 0.0f ? 0.0f : v;
+					}
+				else
+					for (size_t p = 0; p < P; p++)
+						dst[p] = src[p] + bo;
 			}
 		}
 	}
 }
 
-void nl_cpu_conv_backward(nl_backend *be, nl_step *s)
+/* dW (when dw is not NULL) and dx (when dx is not NULL) by im2col; db is
+ * the caller's. */
+static void im2col_backward(nl_backend *be, nl_step *s, const conv_geom *gp,
+                            float *dw, float *dx)
 {
-	conv_geom g = conv_geometry(s);
+	const conv_geom g = *gp;
 	const float *x = s->x[0], *dy = s->dy;
-	float *dx = s->dx[0];
 	const size_t P = g.P, OC = (size_t)g.oc, K = g.K;
 	float *col = be->workspace;
-	float *tmp = col ? col + K * (size_t)g.nb * P : NULL;
-
-	if (g.per_image) {
-		backward_per_image(be, s, &g);
-		return;
-	}
-	/* db[o] = sum over images and pixels of dy, one channel a task. */
-	if (s->db) {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (OC * P * (size_t)g.n > NL_CPU_PAR_MIN)
-#endif
-		for (size_t o = 0; o < OC; o++) {
-			double acc = 0.0;
-			for (int n = 0; n < g.n; n++) {
-				const float *row = dy + ((size_t)n * OC + o) * P;
-				float part = 0.0f;
-				for (size_t p = 0; p < P; p++)
-					part += row[p];
-				acc += part;
-			}
-			s->db[o] = (float)acc;
-		}
-	}
+	float *tmp = col + (g.direct ? 0 : K * (size_t)g.nb * P);
 
 	for (int n0 = 0; n0 < g.n; n0 += g.nb) {
 		int nb = g.n - n0 < g.nb ? g.n - n0 : g.nb;
 		size_t cols = (size_t)nb * P;
 		float beta = n0 == 0 ? 0.0f : 1.0f;
 
-		/* dY of the chunk as [OC][cols]. */
+		/* dY of the chunk as [OC][cols], masked when fused. */
 		const float *dyc;
-		if (g.nb == 1) {
+		if (g.nb == 1 && !g.fuse) {
 			dyc = dy + (size_t)n0 * OC * P;
 		} else {
 			size_t tasks = (size_t)nb * OC;
@@ -542,23 +700,27 @@ void nl_cpu_conv_backward(nl_backend *be, nl_step *s)
 #endif
 			for (size_t t = 0; t < tasks; t++) {
 				size_t b = t / OC, o = t % OC;
-				memcpy(tmp + o * cols + b * P,
-				       dy + ((size_t)(n0 + b) * OC + o) * P, P * sizeof *tmp);
+				size_t at = ((size_t)(n0 + b) * OC + o) * P;
+				if (g.fuse)
+					mask_copy(tmp + o * cols + b * P, dy + at, s->y + at, P);
+				else
+					memcpy(tmp + o * cols + b * P, dy + at, P * sizeof *tmp);
 			}
 			dyc = tmp;
 		}
 
-		const float *a;
-		if (g.direct) {
-			a = x + (size_t)n0 * K * P;
-		} else {
-			im2col(&g, x, n0, nb, col);
-			a = col;
-		}
-		if (s->dw)
+		if (dw) {
+			const float *a;
+			if (g.direct) {
+				a = x + (size_t)n0 * K * P;
+			} else {
+				im2col(&g, x, n0, nb, col);
+				a = col;
+			}
 			nl_cpu_sgemm(0, 1,
 			            (int)OC, (int)K, (int)cols, 1.0f, dyc, (int)cols,
-			            a, (int)cols, beta, s->dw, (int)K);
+			            a, (int)cols, beta, dw, (int)K);
+		}
 		if (!dx)
 			continue;
 		if (g.direct) {
@@ -573,5 +735,42 @@ void nl_cpu_conv_backward(nl_backend *be, nl_step *s)
 			            dyc, (int)cols, 0.0f, col, (int)cols);
 			col2im(&g, col, n0, nb, dx, s->dx_accumulate[0]);
 		}
+	}
+}
+
+void nl_cpu_conv_forward(nl_backend *be, nl_step *s, int training)
+{
+	(void)training;
+	conv_geom g = conv_geometry(s);
+	if (algos_of(s).forward == CONV_WINOGRAD)
+		nl_cpu_wg_forward(be, s);
+	else
+		im2col_forward(be, s, &g);
+}
+
+void nl_cpu_conv_backward(nl_backend *be, nl_step *s)
+{
+	conv_geom g = conv_geometry(s);
+	conv_algos a = algos_of(s);
+	if (g.per_image && a.data == CONV_IM2COL && a.filter == CONV_IM2COL) {
+		backward_per_image(be, s, &g);
+		return;
+	}
+	if (s->db)
+		bias_grad(s, &g, max_threads());
+	/* Each pass by its own algorithm; im2col does whatever is left in
+	 * one sweep (its unfolded columns serve dW, its buffer then dx). */
+	float *dw = s->dw, *dx = s->dx[0];
+	if (dx && a.data == CONV_WINOGRAD) {
+		nl_cpu_wg_backward_data(be, s);
+		dx = NULL;
+	}
+	if (dw && a.filter == CONV_WINOGRAD) {
+		nl_cpu_wg_backward_filter(be, s);
+		dw = NULL;
+	}
+	if (dw || dx) {
+		conv_geom sg = conv_geometry_of(s, 1);
+		im2col_backward(be, s, &sg, dw, dx);
 	}
 }

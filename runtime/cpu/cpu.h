@@ -36,10 +36,25 @@ void nl_cpu_sgemm(int transa, int transb, int m, int n, int k, float alpha,
                   float beta, float *c, int ldc);
 
 /* Aux and workspace requests, per kind (0 when none). */
-size_t nl_cpu_conv_workspace(const nl_step *s);
+/* A convolution's algorithms, chosen once (kept in s->priv, which
+ * unprepare frees), and the workspace they need; -1 on out-of-memory. */
+int nl_cpu_conv_prepare(nl_step *s, size_t *workspace_bytes);
+void nl_cpu_conv_unprepare(nl_step *s);
 size_t nl_cpu_maxpool_aux(const nl_step *s);
 size_t nl_cpu_dropout_aux(const nl_step *s);
 size_t nl_cpu_batchnorm_aux(const nl_step *s);
+
+/* Winograd convolution (winograd.c): whether the layer's shape allows it
+ * (stride 1, 3x3 with padding <= 2 or 5x5 with padding <= 4), the
+ * workspace its three passes need, and the passes. */
+int nl_cpu_wg_applies(const nl_step *s);
+size_t nl_cpu_wg_workspace(const nl_step *s);
+void nl_cpu_wg_forward(nl_backend *be, nl_step *s);
+void nl_cpu_wg_backward_data(nl_backend *be, nl_step *s);
+void nl_cpu_wg_backward_filter(nl_backend *be, nl_step *s);
+/* Tests: cap a chunk at this many floats (0: the default), so small
+ * layers cross chunk boundaries; set before prepare(). */
+void nl_cpu_wg_chunk_limit(size_t floats);
 
 /* The forward/backward of every kind, named after its row in kinds.def. */
 #define NL_CPU_OP(name) \
@@ -55,8 +70,8 @@ void nl_cpu_loss(nl_backend *be, const float *logits, const int32_t *labels,
 void nl_cpu_sgd(nl_backend *be, float *w, const float *g, float *v, size_t n,
                 float lr, float momentum, float weight_decay);
 void nl_cpu_gather(nl_backend *be, const uint8_t *images, const uint8_t *labels,
-                   const int32_t *idx, int n, int h, int w, int oh, int ow,
-                   float *out, int32_t *labels_out);
+                   const int32_t *idx, int n, int c, int h, int w, int oh, int ow,
+                   const float *norm, float *out, int32_t *labels_out);
 
 /* Inside a parallel region: this thread's share [lo, hi) of n elements,
  * cut at multiples of 16 floats (whole cache lines, whole SIMD vectors). */
@@ -85,5 +100,14 @@ static inline void nl_cpu_thread_span(size_t n, size_t *lo, size_t *hi)
 
 /* OpenMP parallel-for only when the loop is worth waking threads for. */
 #define NL_CPU_PAR_MIN 32768
+
+/* The instruction sets the backend's own kernels come in (isa.c). */
+enum { NL_ISA_GENERIC, NL_ISA_AVX2, NL_ISA_AVX512 };
+/* The one in use: the best the CPU has, or NL_CPU_ISA's, chosen once. */
+int nl_cpu_isa(void);
+/* Use isa from now on (tests run every path); -1 when the CPU lacks it. */
+int nl_cpu_isa_set(int isa);
+int nl_cpu_isa_supported(int isa);
+const char *nl_cpu_isa_name(int isa);
 
 #endif

@@ -7,8 +7,10 @@
  * image, and the weights are src - floor(src) and its complement - exactly
  * what F.interpolate(mode='bilinear', align_corners=False) computes.  The
  * taps depend only on the output coordinate, so they are tabulated once
- * per call for rows and columns.  Fashion-MNIST has one channel, so an
- * image is one h x w plane.
+ * per call for rows and columns.  An image is c planes of h x w (one for
+ * Fashion-MNIST, three for CIFAR-10 or colour photographs), each resized
+ * alike; the optional normalisation follows the / 255, as torchvision's
+ * Normalize follows ToTensor.
  */
 #include <config.h>
 
@@ -38,8 +40,10 @@ static tap tap_at(int in, int out, int d)
 	return t;
 }
 
+/* One plane: resized, / 255, then normalised when m, sd are given. */
 static void resize_one(const uint8_t *src, int h, int w, float *dst, int oh,
-                       int ow, const tap *ty, const tap *tx)
+                       int ow, const tap *ty, const tap *tx, const float *m,
+                       const float *sd)
 {
 	for (int y = 0; y < oh; y++) {
 		const tap ry = ty ? ty[y] : tap_at(h, oh, y);
@@ -52,27 +56,44 @@ static void resize_one(const uint8_t *src, int h, int w, float *dst, int oh,
 			float bot = t.l0 * (float)r1[t.i0] + t.l1 * (float)r1[t.i1];
 			d[x] = (ry.l0 * top + ry.l1 * bot) / 255.0f;
 		}
+		if (m)
+			for (int x = 0; x < ow; x++)
+				d[x] = (d[x] - *m) / *sd;
+	}
+}
+
+static void copy_one(const uint8_t *src, size_t n, float *dst, const float *m,
+                     const float *sd)
+{
+	if (m) {
+		for (size_t j = 0; j < n; j++)
+			dst[j] = ((float)src[j] / 255.0f - *m) / *sd;
+	} else {
+		for (size_t j = 0; j < n; j++)
+			dst[j] = (float)src[j] / 255.0f;
 	}
 }
 
 void nl_cpu_gather(nl_backend *be, const uint8_t *images, const uint8_t *labels,
-                   const int32_t *idx, int n, int h, int w, int oh, int ow,
-                   float *out, int32_t *labels_out)
+                   const int32_t *idx, int n, int c, int h, int w, int oh, int ow,
+                   const float *norm, float *out, int32_t *labels_out)
 {
 	(void)be;
 	const size_t in_plane = (size_t)h * w, out_plane = (size_t)oh * ow;
+	const long planes = (long)n * c;
 	for (int i = 0; i < n; i++)
 		labels_out[i] = labels[idx[i]];
 
+	/* Plane p is channel p % c of example p / c. */
 	if (oh == h && ow == w) {
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) if ((size_t)n * out_plane > NL_CPU_PAR_MIN)
+#pragma omp parallel for schedule(static) if ((size_t)planes * out_plane > NL_CPU_PAR_MIN)
 #endif
-		for (int i = 0; i < n; i++) {
-			const uint8_t *src = images + (size_t)idx[i] * in_plane;
-			float *dst = out + (size_t)i * out_plane;
-			for (size_t j = 0; j < in_plane; j++)
-				dst[j] = (float)src[j] / 255.0f;
+		for (long p = 0; p < planes; p++) {
+			const int i = (int)(p / c), ch = (int)(p % c);
+			copy_one(images + ((size_t)idx[i] * c + ch) * in_plane, in_plane,
+			         out + (size_t)p * out_plane, norm ? norm + ch : NULL,
+			         norm ? norm + c + ch : NULL);
 		}
 		return;
 	}
@@ -88,10 +109,13 @@ void nl_cpu_gather(nl_backend *be, const uint8_t *images, const uint8_t *labels,
 			tx[x] = tap_at(w, ow, x);
 	}
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) if ((size_t)n * out_plane > NL_CPU_PAR_MIN)
+#pragma omp parallel for schedule(static) if ((size_t)planes * out_plane > NL_CPU_PAR_MIN)
 #endif
-	for (int i = 0; i < n; i++)
-		resize_one(images + (size_t)idx[i] * in_plane, h, w,
-		           out + (size_t)i * out_plane, oh, ow, ty, tx);
+	for (long p = 0; p < planes; p++) {
+		const int i = (int)(p / c), ch = (int)(p % c);
+		resize_one(images + ((size_t)idx[i] * c + ch) * in_plane, h, w,
+		           out + (size_t)p * out_plane, oh, ow, ty, tx, norm ? norm + ch : NULL,
+		           norm ? norm + c + ch : NULL);
+	}
 	free(ty);
 }

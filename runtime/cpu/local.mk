@@ -7,6 +7,10 @@ libcpu_a_SOURCES = \
 	runtime/cpu/backend.c \
 	runtime/cpu/gemm.c \
 	runtime/cpu/conv.c \
+	runtime/cpu/isa.c \
+	runtime/cpu/winograd.h \
+	runtime/cpu/winograd.c \
+	runtime/cpu/winograd_kern.c \
 	runtime/cpu/pool.c \
 	runtime/cpu/fc.c \
 	runtime/cpu/activation.c \

@@ -30,6 +30,101 @@ static pool_geom pool_geometry(const nl_step *s)
 	return g;
 }
 
+/* 2x2 windows at stride 2 without padding (VGG's max pooling, LeNet's
+ * average pooling): every window lies inside the image and each input cell
+ * belongs to at most one window.  These get straight-line loops that
+ * vectorise. */
+static int pool_is_2x2(const pool_geom *g)
+{
+	return g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 &&
+	       g->ph == 0 && g->pw == 0;
+}
+
+/* Selects by all-ones or all-zero masks, in integer bits: written so,
+ * the loop below vectorises (float selects on float compares leave gcc
+ * with branches it does not convert). */
+static inline uint32_t mask_of(int cond)
+{
+	return (uint32_t)0 - (uint32_t)(cond != 0);
+}
+
+static inline float select_f(uint32_t mask, float x, float y)
+{
+	uint32_t a, b;
+	memcpy(&a, &x, sizeof a);
+	memcpy(&b, &y, sizeof b);
+	a = (a & mask) | (b & ~mask);
+	memcpy(&x, &a, sizeof x);
+	return x;
+}
+
+static inline int32_t select_i(uint32_t mask, int32_t x, int32_t y)
+{
+	return (int32_t)(((uint32_t)x & mask) | ((uint32_t)y & ~mask));
+}
+
+/* The four cells in the general loop's order (row by row), by selects: a
+ * later cell wins only when larger, so the first of equal maxima stays;
+ * a NaN is never larger, so the first NaN is put back at the end, as the
+ * general loop's second pass does.  The same values and argmaxes to the
+ * bit, 5-6x faster on VGG's first pooling (64x224x224 at batch 16, one
+ * thread, CPU time: 380-415 -> 62-79 ms).  Backward stays the general
+ * scatter: writing all four cells of each window by selects was slower
+ * (100 ms against 70). */
+static void maxpool_2x2_forward(const pool_geom *g, const float *xall, float *yall,
+                                int32_t *argall)
+{
+	const size_t in_plane = (size_t)g->h * g->w, out_plane = (size_t)g->oh * g->ow;
+	const int w = g->w, ow = g->ow;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (g->planes * in_plane > NL_CPU_PAR_MIN)
+#endif
+	for (int pl = 0; pl < g->planes; pl++) {
+		const float *x = xall + (size_t)pl * in_plane;
+		float *y = yall + (size_t)pl * out_plane;
+		int32_t *arg = argall + (size_t)pl * out_plane;
+		for (int oy = 0; oy < g->oh; oy++) {
+			const float *r0 = x + (size_t)(2 * oy) * w, *r1 = r0 + w;
+			float *yo = y + (size_t)oy * ow;
+			int32_t *ao = arg + (size_t)oy * ow;
+			const int32_t base = 2 * oy * w;
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+			for (int ox = 0; ox < ow; ox++) {
+				float a = r0[2 * ox], b = r0[2 * ox + 1];
+				float c = r1[2 * ox], d = r1[2 * ox + 1];
+				float m = a;
+				int32_t k = 0;
+				uint32_t t = mask_of(b > m);
+				m = select_f(t, b, m);
+				k = select_i(t, 1, k);
+				t = mask_of(c > m);
+				m = select_f(t, c, m);
+				k = select_i(t, w, k);
+				t = mask_of(d > m);
+				m = select_f(t, d, m);
+				k = select_i(t, w + 1, k);
+				/* last to first, so the first NaN is the one kept */
+				t = mask_of(d != d);
+				m = select_f(t, d, m);
+				k = select_i(t, w + 1, k);
+				t = mask_of(c != c);
+				m = select_f(t, c, m);
+				k = select_i(t, w, k);
+				t = mask_of(b != b);
+				m = select_f(t, b, m);
+				k = select_i(t, 1, k);
+				t = mask_of(a != a);
+				m = select_f(t, a, m);
+				k = select_i(t, 0, k);
+				yo[ox] = m;
+				ao[ox] = base + 2 * ox + k;
+			}
+		}
+	}
+}
+
 size_t nl_cpu_maxpool_aux(const nl_step *s)
 {
 	return nl_cpu_numel(&s->ys) * sizeof(int32_t);
@@ -42,6 +137,10 @@ void nl_cpu_maxpool_forward(nl_backend *be, nl_step *s, int training)
 	pool_geom g = pool_geometry(s);
 	const size_t in_plane = (size_t)g.h * g.w, out_plane = (size_t)g.oh * g.ow;
 	int32_t *arg = s->aux;
+	if (pool_is_2x2(&g)) {
+		maxpool_2x2_forward(&g, s->x[0], s->y, arg);
+		return;
+	}
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (g.planes * in_plane > NL_CPU_PAR_MIN)
 #endif
@@ -125,16 +224,9 @@ static int avg_divisor(const pool_geom *g, int oy, int ox)
 	return (y1 - y0) * (x1 - x0);
 }
 
-/* 2x2 windows at stride 2 without padding (LeNet's): every window lies
- * inside the image and has divisor 4, and each input cell belongs to at
- * most one window.  These get straight-line loops that vectorise; the
- * sums are added in the general loops' order (row by row, left to right)
- * and / 4 is * 0.25 exactly, so the results are the same to the bit. */
-static int pool_is_2x2(const pool_geom *g)
-{
-	return g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 &&
-	       g->ph == 0 && g->pw == 0;
-}
+/* Average pooling's 2x2 windows (LeNet's) have divisor 4: the sums are
+ * added in the general loops' order (row by row, left to right) and / 4
+ * is * 0.25 exactly, so the results are the same to the bit. */
 
 static void avgpool_2x2_forward(const pool_geom *g, const float *xall, float *yall)
 {

@@ -1,32 +1,35 @@
-/* dataset.h - find, fetch if need be, and load a data set's train and test
- * halves.
+/* dataset.h - open the data set a run names: its train and test halves.
  *
- * spec is NULL (meaning "fashion-mnist"), a data set's name ("fashion-mnist"
- * or "mnist"), or a directory holding the four standard IDX files
- *     train-images-idx3-ubyte[.gz]  train-labels-idx1-ubyte[.gz]
- *     t10k-images-idx3-ubyte[.gz]   t10k-labels-idx1-ubyte[.gz]
+ * What a run names (--data, or data in train { }) is one of
+ *   NULL                the default, fashion-mnist
+ *   a known name        fashion-mnist, mnist, cifar10 (data_sets.h): looked
+ *                       up, or downloaded, as data_fetch.h describes
+ *   folder:DIR          a folder of images in class folders (data_folder.h)
+ *   DIR                 a directory holding the four IDX files of the MNIST
+ *                       family, CIFAR-10's batches (cifar.h), or else class
+ *                       folders of images
  * (a name wins over a directory of the same name: write ./mnist for that).
- *
- * A name is looked up, first hit wins, in
- *   1. $NETLANG_DATA/NAME, then $NETLANG_DATA itself
- *   2. the user's cache, $XDG_CACHE_HOME/netlang/NAME (~/.cache/netlang/NAME)
- *   3. the system's copy, /usr/share/datasets/NAME (Debian's package
- *      dataset-fashion-mnist installs Fashion-MNIST there); tests point
- *      $NETLANG_SYSTEM_DATA_DIR elsewhere instead of /usr/share/datasets
- * and where none has all four files they are downloaded into the cache with
- * curl, from the publisher's site or from $NETLANG_DATA_URL/NAME/ (a mirror
- * laid out like $NETLANG_DATA), each checked against its published MD5 and
- * renamed into place only when it matches.
  */
 #ifndef NL_DATASET_H
 #define NL_DATASET_H
 
 #include <stddef.h>
-#include "runtime/data/idx.h"
+#include "runtime/data/imageset.h"
 
-/* Returns 0 with both halves loaded and the directory used in where, or -1
- * after messages on stderr (the last of which, when nothing was found, says
- * which files to put where). */
+typedef struct nl_data_request {
+	const char *spec;   /* as above */
+	int c, h, w;        /* the net's input: what a folder of images is decoded to */
+	double split;       /* a folder's held-out fraction; 0: the default */
+} nl_data_request;
+
+/* Returns 0 with both halves loaded and where they came from in where, or
+ * -1 after messages on stderr (the last of which, when nothing was found,
+ * says which files to put where). */
+int nl_data_open(const nl_data_request *rq, nl_dataset *train, nl_dataset *test,
+                 char *where, size_t wherelen);
+
+/* The same for a set that needs no decoding (a name, or a directory of
+ * IDX files or CIFAR-10 batches). */
 int nl_dataset_open(const char *spec, nl_dataset *train, nl_dataset *test,
                     char *where, size_t wherelen);
 

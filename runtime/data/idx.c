@@ -1,19 +1,21 @@
 /* idx.c - IDX image and label files, gzipped or plain (see idx.h). */
 #include <config.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
+#include "runtime/data/gz_source.h"
 #include "runtime/data/idx.h"
 
 #define IDX_UBYTE 0x08
+
+const char *const nl_idx_files[NL_IDX_NFILES] = {
+	"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+	"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+};
 
 static void say(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -23,148 +25,6 @@ static void say(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-/* A file read through zlib's inflate when it starts with the gzip magic,
- * directly otherwise.  zlib's gzread would be shorter, but it skips the
- * gzip trailer's check when the input runs out exactly at the end of the
- * deflate data, so a download cut inside the trailer would pass. */
-typedef struct source {
-	int fd;
-	int gz;                     /* 1: gzip, inflate below */
-	int stream_end;             /* inflate finished the current member */
-	int in_eof;                 /* read() returned 0 */
-	z_stream zs;
-	enum { SRC_OK, SRC_IO, SRC_TRUNCATED, SRC_CORRUPT, SRC_NOMEM, SRC_JUNK } err;
-	char msg[128];
-	unsigned char in[1 << 16];
-} source;
-
-static int fill(source *s)
-{
-	ssize_t n;
-	do
-		n = read(s->fd, s->in, sizeof s->in);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		s->err = SRC_IO;
-		snprintf(s->msg, sizeof s->msg, "%s", strerror(errno));
-		return -1;
-	}
-	s->zs.next_in = s->in;
-	s->zs.avail_in = (uInt)n;
-	if (n == 0)
-		s->in_eof = 1;
-	return 0;
-}
-
-static int source_open(source *s, int fd)
-{
-	memset(&s->zs, 0, sizeof s->zs);
-	s->fd = fd;
-	s->gz = s->stream_end = s->in_eof = 0;
-	s->err = SRC_OK;
-	s->msg[0] = '\0';
-	if (fill(s) != 0)
-		return -1;
-	if (s->zs.avail_in >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b) {
-		if (inflateInit2(&s->zs, 15 + 16) != Z_OK) {   /* +16: gzip only */
-			s->err = SRC_NOMEM;
-			return -1;
-		}
-		s->gz = 1;
-	}
-	return 0;
-}
-
-static void source_close(source *s)
-{
-	if (s->gz)
-		inflateEnd(&s->zs);
-	close(s->fd);
-}
-
-/* Read up to len bytes: the count (short only at a clean end), or -1 with
- * s->err set.  Either way *done says how many bytes arrived. */
-static long long source_read(source *s, void *buf, size_t len, size_t *done)
-{
-	unsigned char *out = buf;
-	*done = 0;
-	while (*done < len) {
-		if (s->zs.avail_in == 0 && !s->in_eof && fill(s) != 0)
-			return -1;
-		if (!s->gz) {
-			if (s->zs.avail_in == 0)
-				break;
-			size_t k = s->zs.avail_in < len - *done ? s->zs.avail_in : len - *done;
-			memcpy(out + *done, s->zs.next_in, k);
-			s->zs.next_in += k;
-			s->zs.avail_in -= (uInt)k;
-			*done += k;
-			continue;
-		}
-		if (s->stream_end) {
-			if (s->zs.avail_in == 0 && s->in_eof)
-				break;          /* the clean end */
-			if (s->zs.avail_in == 0)
-				continue;       /* read on to see what follows */
-			if (s->zs.next_in[0] != 0x1f) {
-				s->err = SRC_JUNK;
-				return -1;
-			}
-			inflateReset(&s->zs);   /* another gzip member follows */
-			s->stream_end = 0;
-		}
-		size_t want = len - *done > (1u << 30) ? (1u << 30) : len - *done;
-		s->zs.next_out = out + *done;
-		s->zs.avail_out = (uInt)want;
-		int ret = inflate(&s->zs, Z_NO_FLUSH);
-		*done += want - s->zs.avail_out;
-		if (ret == Z_STREAM_END) {
-			s->stream_end = 1;
-		} else if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT || ret == Z_STREAM_ERROR) {
-			s->err = SRC_CORRUPT;
-			snprintf(s->msg, sizeof s->msg, "%s", s->zs.msg ? s->zs.msg : "bad data");
-			return -1;
-		} else if (ret == Z_MEM_ERROR) {
-			s->err = SRC_NOMEM;
-			return -1;
-		} else if (s->zs.avail_in == 0 && s->in_eof) {
-			s->err = SRC_TRUNCATED;     /* inflate wants input that never comes */
-			return -1;
-		}
-	}
-	return (long long)*done;
-}
-
-/* Describe a read that stopped at byte at of the of expected. */
-static void read_failure(const source *s, const char *path, unsigned long long at,
-                         unsigned long long of, char *err, size_t errlen)
-{
-	switch (s->err) {
-	case SRC_IO:
-		say(err, errlen, "%s: read error at byte %llu: %s", path, at, s->msg);
-		break;
-	case SRC_NOMEM:
-		say(err, errlen, "%s: out of memory while decompressing", path);
-		break;
-	case SRC_CORRUPT:
-		say(err, errlen, "%s: corrupt gzip stream (%s)", path, s->msg);
-		break;
-	case SRC_JUNK:
-		say(err, errlen, "%s: trailing garbage after the gzip stream", path);
-		break;
-	case SRC_TRUNCATED:
-		if (at >= of)
-			say(err, errlen, "%s: truncated gzip stream (it ends before its checksum "
-			    "trailer)", path);
-		else
-			say(err, errlen, "%s: truncated at byte %llu of %llu (the gzip stream ends "
-			    "early)", path, at, of);
-		break;
-	default:
-		say(err, errlen, "%s: truncated at byte %llu of %llu", path, at, of);
-	}
 }
 
 static uint32_t be32(const unsigned char *p)
@@ -183,35 +43,17 @@ static int read_idx(const char *path, int ndims, uint32_t dims[3], uint8_t **dat
                     char *err, size_t errlen)
 {
 	*data = NULL;
-	int fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		say(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	nl_gz_source *src = nl_gz_open(path, err, errlen);
+	if (!src)
 		return -1;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		say(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	source *src = malloc(sizeof *src);
-	if (!src) {
-		say(err, errlen, "%s: out of memory", path);
-		close(fd);
-		return -1;
-	}
 	int rc = -1;
 	uint8_t *buf = NULL;
 	const unsigned hs = 4 + 4 * (unsigned)ndims;
 	unsigned char head[16];
 	size_t part = 0;
-	if (source_open(src, fd) != 0) {
-		read_failure(src, path, 0, hs, err, errlen);
-		goto out;
-	}
-	long long got = source_read(src, head, hs, &part);
+	long long got = nl_gz_read(src, head, hs, &part);
 	if (got < 0) {
-		read_failure(src, path, part, hs, err, errlen);
+		nl_gz_failure(src, path, part, hs, err, errlen);
 		goto out;
 	}
 	if (got == 0) {
@@ -256,8 +98,8 @@ static int read_idx(const char *path, int ndims, uint32_t dims[3], uint8_t **dat
 	}
 	const unsigned long long of = hs + total;
 	/* A plain file's size is known: check it before allocating anything. */
-	if (!src->gz) {
-		unsigned long long size = (unsigned long long)st.st_size;
+	if (!nl_gz_compressed(src)) {
+		unsigned long long size = nl_gz_file_size(src);
 		if (size < of) {
 			say(err, errlen, "%s: truncated at byte %llu of %llu", path, size, of);
 			goto out;
@@ -291,19 +133,19 @@ static int read_idx(const char *path, int ndims, uint32_t dims[3], uint8_t **dat
 			buf = nb;
 			cap = ncap;
 		}
-		long long n = source_read(src, buf + pos, cap - pos, &part);
+		long long n = nl_gz_read(src, buf + pos, cap - pos, &part);
 		pos += part;
 		if (n < 0 || pos < cap) {
-			read_failure(src, path, hs + pos, of, err, errlen);
+			nl_gz_failure(src, path, hs + pos, of, err, errlen);
 			goto out;
 		}
 	}
 	/* One more byte: there must be none, and reading to the end makes
 	 * inflate check the gzip trailer's CRC and length. */
 	unsigned char extra;
-	got = source_read(src, &extra, 1, &part);
+	got = nl_gz_read(src, &extra, 1, &part);
 	if (got < 0) {
-		read_failure(src, path, of, of, err, errlen);
+		nl_gz_failure(src, path, of, of, err, errlen);
 		goto out;
 	}
 	if (got > 0) {
@@ -316,8 +158,7 @@ static int read_idx(const char *path, int ndims, uint32_t dims[3], uint8_t **dat
 	rc = 0;
 out:
 	free(buf);
-	source_close(src);
-	free(src);
+	nl_gz_close(src);
 	return rc;
 }
 
@@ -347,6 +188,7 @@ int nl_idx_load(const char *images, const char *labels, nl_dataset *out,
 	out->images = img;
 	out->labels = lab;
 	out->n = (int)idims[0];
+	out->c = 1;
 	out->h = (int)idims[1];
 	out->w = (int)idims[2];
 	out->classes = NL_IDX_CLASSES;
@@ -357,11 +199,77 @@ fail:
 	return -1;
 }
 
-void nl_dataset_free(nl_dataset *d)
+static int is_file(const char *path)
 {
-	if (!d)
-		return;
-	free(d->images);
-	free(d->labels);
-	memset(d, 0, sizeof *d);
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* dir/base, plain preferred (it is what a user who ran gunzip has), then
+ * dir/base.gz; NULL when neither is there, or on out-of-memory (*oom). */
+static char *find_one(const char *dir, const char *base, int *oom)
+{
+	size_t n = strlen(dir) + strlen(base) + 5;
+	char *p = malloc(n);
+	if (!p) {
+		*oom = 1;
+		return NULL;
+	}
+	snprintf(p, n, "%s/%s", dir, base);
+	if (is_file(p))
+		return p;
+	snprintf(p, n, "%s/%s.gz", dir, base);
+	if (is_file(p))
+		return p;
+	free(p);
+	return NULL;
+}
+
+int nl_idx_dir_count(const char *dir, int missing[NL_IDX_NFILES])
+{
+	int found = 0, oom = 0;
+	for (int i = 0; i < NL_IDX_NFILES; i++) {
+		char *p = find_one(dir, nl_idx_files[i], &oom);
+		missing[i] = !p;
+		found += p != NULL;
+		free(p);
+	}
+	return oom ? -1 : found;
+}
+
+int nl_idx_dir_load(const char *dir, nl_dataset *train, nl_dataset *test, char *err,
+                    size_t errlen)
+{
+	memset(train, 0, sizeof *train);
+	memset(test, 0, sizeof *test);
+	char *path[NL_IDX_NFILES];
+	int oom = 0, rc = -1;
+	for (int i = 0; i < NL_IDX_NFILES; i++)
+		path[i] = find_one(dir, nl_idx_files[i], &oom);
+	for (int i = 0; i < NL_IDX_NFILES; i++)
+		if (!path[i]) {
+			if (oom)
+				say(err, errlen, "%s: out of memory", dir);
+			else
+				say(err, errlen, "%s: %s[.gz] is missing", dir, nl_idx_files[i]);
+			goto out;
+		}
+	if (nl_idx_load(path[0], path[1], train, err, errlen) != 0)
+		goto out;
+	if (nl_idx_load(path[2], path[3], test, err, errlen) != 0) {
+		nl_dataset_free(train);
+		goto out;
+	}
+	if (train->h != test->h || train->w != test->w) {
+		say(err, errlen, "the training images are %dx%d but the test images %dx%d "
+		    "(%s, %s)", train->h, train->w, test->h, test->w, path[0], path[2]);
+		nl_dataset_free(train);
+		nl_dataset_free(test);
+		goto out;
+	}
+	rc = 0;
+out:
+	for (int i = 0; i < NL_IDX_NFILES; i++)
+		free(path[i]);
+	return rc;
 }

@@ -14,10 +14,11 @@
 #include "runtime/data/weights.h"
 
 #define MAGIC "NETLANGW"
-#define WEIGHTS_VERSION 1u
+#define WEIGHTS_VERSION 2u      /* writes; reads this and 1 (no class names) */
 #define PREFIX 16u              /* magic, version, ntensors */
 #define ENTRY_WORDS 8u
 #define MAX_TENSORS 1000000u    /* far beyond any net; guards the table's size */
+#define MAX_NAMES_BYTES (1u << 20)
 
 static const char *const roles[] = { NULL, "weight", "bias", "running_mean", "running_var" };
 
@@ -106,8 +107,16 @@ static void emit_floats(crc_writer *w, const float *x, size_t count)
 }
 
 int nl_weights_save(const char *path, const nl_graph *g, const nl_param_layout *l,
-                    const float *params, const float *state)
+                    const float *params, const float *state, const char *const *names,
+                    int nnames)
 {
+	size_t nbytes = 0;
+	for (int i = 0; i < nnames; i++)
+		nbytes += strlen(names[i]) + 1;
+	if (nbytes > MAX_NAMES_BYTES) {
+		fprintf(stderr, "netlang: %s: the class names are too long to save\n", path);
+		return -1;
+	}
 	nl_atomic_file a;
 	if (nl_atomic_open(&a, path) != 0)
 		return -1;
@@ -129,6 +138,11 @@ int nl_weights_save(const char *path, const nl_graph *g, const nl_param_layout *
 		const nl_param *p = &l->p[i];
 		emit_floats(&w, (p->state ? state : params) + p->offset, p->count);
 	}
+	put32(b, (uint32_t)(names ? nnames : 0));
+	put32(b + 4, (uint32_t)nbytes);
+	emit(&w, b, 8);
+	for (int i = 0; names && i < nnames; i++)
+		emit(&w, names[i], strlen(names[i]) + 1);
 	put32(b, (uint32_t)w.crc);
 	if (fwrite(b, 1, 4, a.f) != 4)
 		w.failed = 1;
@@ -185,12 +199,50 @@ static void get_floats(float *dst, const unsigned char *src, size_t count)
 	}
 }
 
+void nl_weights_free_names(char **names, int nnames)
+{
+	if (!names)
+		return;
+	for (int i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Split nbytes of NUL-terminated names into n strings: NULL when they are
+ * not exactly that (or on out-of-memory). */
+static char **split_names(const unsigned char *b, uint32_t nbytes, uint32_t n)
+{
+	char **v = calloc((size_t)n + 1, sizeof *v);
+	if (!v)
+		return NULL;
+	uint32_t at = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const unsigned char *end = at < nbytes ? memchr(b + at, 0, nbytes - at) : NULL;
+		if (!end || !(v[i] = strdup((const char *)b + at))) {
+			nl_weights_free_names(v, (int)i);
+			return NULL;
+		}
+		at = (uint32_t)(end - b) + 1;
+	}
+	if (at != nbytes) {
+		nl_weights_free_names(v, (int)n);
+		return NULL;
+	}
+	return v;
+}
+
 int nl_weights_load(const char *path, const nl_graph *g, const nl_param_layout *l,
-                    float *params, float *state)
+                    float *params, float *state, char ***names_out, int *nnames_out)
 {
 	int rc = -1;
 	unsigned char *table = NULL;
-	unsigned char *buf = NULL;
+	unsigned char *buf = NULL, *names_buf = NULL;
+	char **names = NULL;
+	uint32_t nclasses = 0, nbytes = 0;
+	if (names_out) {
+		*names_out = NULL;
+		*nnames_out = 0;
+	}
 	const char *why;
 	long long fsize;
 	int fd = nl_open_regular(path, &why, &fsize);   /* a FIFO is refused, not waited on */
@@ -214,9 +266,9 @@ int nl_weights_load(const char *path, const nl_graph *g, const nl_param_layout *
 		goto out;
 	}
 	uint32_t version = get32(pre + 8), nt = get32(pre + 12);
-	if (version != WEIGHTS_VERSION) {
+	if (version != 1 && version != WEIGHTS_VERSION) {
 		fprintf(stderr, "netlang: %s: weights file version %" PRIu32 "; this netlang "
-		        "reads version %u\n", path, version, WEIGHTS_VERSION);
+		        "reads versions 1 to %u\n", path, version, WEIGHTS_VERSION);
 		goto out;
 	}
 	if (nt > MAX_TENSORS || size < PREFIX + (unsigned long long)nt * 4 * ENTRY_WORDS) {
@@ -248,6 +300,25 @@ int nl_weights_load(const char *path, const nl_graph *g, const nl_param_layout *
 	}
 	if (sane)
 		expect += 4 * floats;
+	/* Version 2: the class names follow the data; their size is in the
+	 * two words that start them. */
+	if (sane && version >= 2 && size >= expect + 8) {
+		unsigned char nh[8];
+		if (fseek(f, (long)(expect - 4), SEEK_SET) != 0 || fread(nh, 1, 8, f) != 8) {
+			fprintf(stderr, "netlang: %s: read error\n", path);
+			goto out;
+		}
+		nclasses = get32(nh);
+		nbytes = get32(nh + 4);
+		if (nbytes > MAX_NAMES_BYTES || nclasses > nbytes)
+			sane = 0;
+		if (fseek(f, (long)(PREFIX + tbytes), SEEK_SET) != 0) {
+			fprintf(stderr, "netlang: %s: cannot seek: %s\n", path, strerror(errno));
+			goto out;
+		}
+	}
+	if (sane && version >= 2)
+		expect += 8 + (unsigned long long)nbytes;
 	if (!sane || size < expect) {
 		fprintf(stderr, "netlang: %s: truncated or corrupt: %llu bytes, its header "
 		        "describes %llu\n", path, size, sane ? expect : 0ull);
@@ -278,6 +349,14 @@ int nl_weights_load(const char *path, const nl_graph *g, const nl_param_layout *
 		crc = crc32(crc, buf, (uInt)k);
 		left -= k;
 	}
+	if (version >= 2) {
+		names_buf = malloc(8 + (size_t)nbytes);
+		if (!names_buf || fread(names_buf, 1, 8 + (size_t)nbytes, f) != 8 + (size_t)nbytes) {
+			fprintf(stderr, "netlang: %s: read error\n", path);
+			goto out;
+		}
+		crc = crc32(crc, names_buf, (uInt)(8 + nbytes));
+	}
 	unsigned char tail[4];
 	if (fread(tail, 1, 4, f) != 4) {
 		fprintf(stderr, "netlang: %s: read error\n", path);
@@ -285,6 +364,11 @@ int nl_weights_load(const char *path, const nl_graph *g, const nl_param_layout *
 	}
 	if (get32(tail) != (uint32_t)crc) {
 		fprintf(stderr, "netlang: %s: checksum mismatch: the file is corrupt\n", path);
+		goto out;
+	}
+	if (nclasses && !(names = split_names(names_buf + 8, nbytes, nclasses))) {
+		fprintf(stderr, "netlang: %s: corrupt: its %" PRIu32 " class names are not %" PRIu32
+		        " NUL-terminated names\n", path, nbytes, nclasses);
 		goto out;
 	}
 	/* The file is intact; now does it fit this net? */
@@ -324,9 +408,16 @@ int nl_weights_load(const char *path, const nl_graph *g, const nl_param_layout *
 			count -= k;
 		}
 	}
+	if (names_out) {
+		*names_out = names;
+		*nnames_out = (int)nclasses;
+		names = NULL;
+	}
 	rc = 0;
 out:
+	nl_weights_free_names(names, (int)nclasses);
 	free(buf);
+	free(names_buf);
 	free(table);
 	fclose(f);
 	return rc;

@@ -57,14 +57,14 @@ static int set_weights(logits_run *r, const nl_graph *g, const nl_options *o)
 	}
 	int rc = 0;
 	if (o->load) {
-		rc = nl_weights_load(o->load, g, l, w, w + l->nparams);
+		rc = nl_weights_load(o->load, g, l, w, w + l->nparams, NULL, NULL);
 		if (rc == 0)
 			rc = nl_plan_set_params(p, w, w + l->nparams);
 	} else {
 		rc = nl_plan_get_params(p, w, w + l->nparams);
 	}
 	if (rc == 0 && o->save)
-		rc = nl_weights_save(o->save, g, l, w, w + l->nparams);
+		rc = nl_weights_save(o->save, g, l, w, w + l->nparams, NULL, 0);
 	free(w);
 	return rc;
 }
@@ -130,8 +130,10 @@ int nl_export_logits(const char *path, const nl_graph *g, const nl_options *o)
 	const float *y = p->steps[p->logits].y;
 	for (long first = 0; first < count; first += batch) {
 		int n = count - first < batch ? (int)(count - first) : batch;
-		r.be->gather(r.be, r.images, r.labels, r.idx + first, batch, r.test.h, r.test.w,
-		             in->h, in->w, p->input, p->labels);
+		/* the MNIST family's grey images, scaled to [0, 1] as training does
+		 * when no normalize is given */
+		r.be->gather(r.be, r.images, r.labels, r.idx + first, batch, 1, r.test.h, r.test.w,
+		             in->h, in->w, NULL, p->input, p->labels);
 		nl_plan_forward(p, 0);
 		r.be->download(r.be, r.host, y, (size_t)batch * p->classes * sizeof *r.host);
 		for (int i = 0; i < n; i++) {

@@ -404,7 +404,7 @@ static int get_weights(const nl_graph *g, const nl_options *o, const nl_param_la
                        float *params, float *state)
 {
 	if (o->load)
-		return nl_weights_load(o->load, g, l, params, state);
+		return nl_weights_load(o->load, g, l, params, state, NULL, NULL);
 	/* the initial weights of training: the plan's Xavier-uniform from the seed */
 	nl_backend *be = nl_cpu_backend_new(1);
 	if (!be)

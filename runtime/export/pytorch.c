@@ -552,6 +552,32 @@ static void put_list_stmts(pyw *w, const nl_stmt *s, const char *var, int depth)
 	}
 }
 
+/* Is a def's body one concat or add and nothing else? */
+static int single_join(const nl_stmt *def)
+{
+	const nl_stmt *b = def->body;
+	return b && !b->next && (b->kind == NL_S_CONCAT || b->kind == NL_S_ADD);
+}
+
+/* `return Cls(...)` for a Sequential subclass Cls (lhs holds "return Cls"). */
+static void put_sequential_as(pyw *w, const nl_stmt *body, const char *lhs, int depth)
+{
+	if (is_straight(body)) {
+		for (const nl_stmt *it = body; it; it = it->next)
+			prep_item(w, it, depth);
+		indent(w, depth);
+		fprintf(w->f, "%s(", lhs);
+		put_items(w, body, depth + 1);
+		fputs(")\n", w->f);
+		return;
+	}
+	indent(w, depth);
+	fputs("layers = []\n", w->f);
+	put_list_stmts(w, body, "layers", depth);
+	indent(w, depth);
+	fprintf(w->f, "%s(*layers)\n", lhs);
+}
+
 /* `return nn.Sequential(...)` or `net = nn.Sequential(...)` for a list. */
 static void put_sequential(pyw *w, const nl_stmt *body, const char *lhs, int depth)
 {
@@ -618,14 +644,41 @@ static void put_join_class(pyw *w, const join_class *jc)
 static void put_def(pyw *w, const nl_stmt *def)
 {
 	w->def = def;
+	int own = 0;
 	for (int i = 0; i < w->njoins; i++)
-		if (w->joins[i].def == def)
+		if (w->joins[i].def == def) {
 			put_join_class(w, &w->joins[i]);
+			own = 1;
+		}
+	if (own && !single_join(def)) {
+		char cls[96];
+		camel(def->name, cls, sizeof cls);
+		fprintf(w->f, "class %s(nn.Sequential):\n    \"\"\"%s's layers, as D2L's code names "
+		        "the block\"\"\"\n\n\n", cls, def->name);
+	}
 	fputs("def ", w->f);
 	put_name(w, def->name);
 	put_params(w, def, 0);
 	fprintf(w->f, ":\n    \"\"\"%s:%d\"\"\"\n", base_name(def->loc.file), def->loc.line);
-	put_sequential(w, def->body, "return ", 1);
+	/* D2L's class for a block that joins branches itself: the join's own
+	 * class, or a Sequential named after the block (put_block_class) */
+	int joins = 0;
+	for (int i = 0; i < w->njoins; i++)
+		joins |= w->joins[i].def == def;
+	if (joins && single_join(def)) {
+		prep_item(w, def->body, 1);
+		fputs("    return ", w->f);
+		put_item(w, def->body, 2);
+		fputs("\n", w->f);
+	} else if (joins) {
+		char cls[96];
+		camel(def->name, cls, sizeof cls);
+		char lhs[128];
+		snprintf(lhs, sizeof lhs, "return %s", cls);
+		put_sequential_as(w, def->body, lhs, 1);
+	} else {
+		put_sequential(w, def->body, "return ", 1);
+	}
 	fputs("\n\n", w->f);
 	w->def = NULL;
 }
@@ -725,6 +778,10 @@ static int plan_defs(pyw *w)
 			return -1;
 		char base[80];
 		camel(w->defs[i]->name, base, sizeof base);
+		/* a def that is more than its join is a class of its own in D2L's
+		 * code (DenseBlock): its joins are then its units */
+		if (w->njoins > first && !single_join(w->defs[i]))
+			snprintf(base + strlen(base), sizeof base - strlen(base), "Unit");
 		for (int j = first; j < w->njoins; j++) {
 			if (w->njoins - first == 1)
 				snprintf(w->joins[j].name, sizeof w->joins[j].name, "%s", base);
@@ -840,8 +897,10 @@ static const char py_rest[] =
 "\n"
 "    The format (netlang(1), Weights files): \"NETLANGW\", then little-endian uint32 version,\n"
 "    tensor count, and per tensor kind, role, ndims, dims[4], 0; then the\n"
-"    tensors' float32 data in that order; then zlib's CRC-32 of every byte\n"
-"    before it.  Every tensor must match the net's in kind, role and shape.\"\"\"\n"
+"    tensors' float32 data in that order; in version 2 the class names (uint32\n"
+"    count and byte length, then the names, NUL-terminated); then zlib's CRC-32\n"
+"    of every byte before it.  Every tensor must match the net's in kind, role\n"
+"    and shape.  Returns the class names (empty when the file has none).\"\"\"\n"
 "    with open(path, 'rb') as f:\n"
 "        blob = f.read()\n"
 "    if len(blob) < 20 or blob[:8] != b'NETLANGW':\n"
@@ -849,8 +908,8 @@ static const char py_rest[] =
 "    if zlib.crc32(blob[:-4]) != struct.unpack('<I', blob[-4:])[0]:\n"
 "        raise ValueError(f'{path}: CRC-32 does not match: the file is damaged')\n"
 "    version, count = struct.unpack_from('<II', blob, 8)\n"
-"    if version != 1:\n"
-"        raise ValueError(f'{path}: version {version}; this code reads version 1')\n"
+"    if version not in (1, 2):\n"
+"        raise ValueError(f'{path}: version {version}; this code reads versions 1 and 2')\n"
 "    ours = netlang_tensors(net)\n"
 "    if count != len(ours):\n"
 "        raise ValueError(f'{path}: {count} tensors; the net has {len(ours)}')\n"
@@ -872,9 +931,19 @@ static const char py_rest[] =
 "        with torch.no_grad():\n"
 "            tensor.copy_(data.view(tensor.shape))\n"
 "        at += 4 * n\n"
+"    names = []\n"
+"    if version == 2:\n"
+"        if at + 8 > len(blob) - 4:\n"
+"            raise ValueError(f'{path}: truncated class names')\n"
+"        nnames, nbytes = struct.unpack_from('<II', blob, at)\n"
+"        at += 8\n"
+"        if at + nbytes > len(blob) - 4:\n"
+"            raise ValueError(f'{path}: truncated class names')\n"
+"        names = [b.decode('utf-8', 'replace') for b in blob[at:at + nbytes].split(b'\\0')[:nnames]]\n"
+"        at += nbytes\n"
 "    if at != len(blob) - 4:\n"
 "        raise ValueError(f'{path}: {len(blob) - 4 - at} bytes after the last tensor')\n"
-"    return net\n"
+"    return names\n"
 "\n\n"
 "def read_idx(path):\n"
 "    \"\"\"An IDX file of unsigned bytes (gzipped or not) as a uint8 tensor.\"\"\"\n"

@@ -572,6 +572,27 @@ int nl_plan_set_params(nl_plan *p, const float *params, const float *state)
 	return 0;
 }
 
+int nl_plan_get_velocity(nl_plan *p, float *v)
+{
+	if (!p->velocity || !p->layout.nparams)
+		return 0;
+	p->be->download(p->be, v, p->velocity, p->layout.nparams * sizeof(float));
+	return 1;
+}
+
+int nl_plan_set_velocity(nl_plan *p, const float *v)
+{
+	if (!p->layout.nparams)
+		return 0;
+	if (!p->velocity) {
+		p->velocity = p->be->alloc(p->be, p->layout.nparams * sizeof(float));
+		if (!p->velocity)
+			return -1;
+	}
+	p->be->upload(p->be, p->velocity, v, p->layout.nparams * sizeof(float));
+	return 0;
+}
+
 void nl_plan_forward_timed(nl_plan *p, int training, double *seconds)
 {
 	nl_backend *be = p->be;

@@ -70,6 +70,13 @@ int nl_plan_init_params(nl_plan *p, uint64_t seed);
 int nl_plan_get_params(nl_plan *p, float *params, float *state);
 int nl_plan_set_params(nl_plan *p, const float *params, const float *state);
 
+/* The momentum buffer for checkpoints: get returns 1 with v filled
+ * (nparams floats), or 0 when there is none yet (no momentum step ran);
+ * set allocates it when needed (-1 when it does not fit).  Set after
+ * nl_plan_set_params, which clears it. */
+int nl_plan_get_velocity(nl_plan *p, float *v);
+int nl_plan_set_velocity(nl_plan *p, const float *v);
+
 /* What a training step holds in memory, in bytes: parameters, their
  * gradients and (when momentum is used) velocity, batch-norm state,
  * activations, gradients of activations, per-step scratch (aux) and the

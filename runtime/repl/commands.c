@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/kinds.h"
 #include "lang/suggest.h"
 #include "runtime/data/data.h"
 #include "runtime/repl/session.h"
@@ -52,7 +53,7 @@ static int cmd_help(repl *r, int argc, char **argv, char *rest)
 	for (const command *c = commands; c->name; c++) {
 		char head[64];
 		snprintf(head, sizeof head, ":%s%s%s", c->name, *c->args ? " " : "", c->args);
-		printf("  %-26s %s\n", head, c->help);
+		printf("  %-28s %s\n", head, c->help);
 	}
 	puts("A block left open continues on the next line (prompt ...>).");
 	return 0;
@@ -101,15 +102,129 @@ static int cmd_save(repl *r, int argc, char **argv, char *rest)
 	return 0;
 }
 
+/* --depth N and --rf, as the command line spells them; `words` says
+ * which the command takes.  Returns the index of the first other word. */
+static int view_options(repl *r, int argc, char **argv, nl_table_opts *t)
+{
+	int i = 1;
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--rf") == 0 || strcmp(argv[i], "--receptive-field") == 0) {
+			t->rf = 1;
+		} else if (strncmp(argv[i], "--depth", 7) == 0) {
+			const char *v = argv[i][7] == '=' ? argv[i] + 8
+			              : argv[i][7] == '\0' && i + 1 < argc ? argv[++i] : NULL;
+			char *end;
+			long d = v ? strtol(v, &end, 10) : -1;
+			if (!v || !*v || *end || d < 0 || d > 1000000) {
+				repl_error(r, r->line, 1, ":%s --depth takes a number of nested calls, "
+				           "0 (all) or more", argv[0]);
+				return -1;
+			}
+			t->depth = (int)d;
+		} else if (strncmp(argv[i], "--", 2) == 0) {
+			repl_error(r, r->line, 1, ":%s: unknown option '%s'", argv[0], argv[i]);
+			return -1;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
 static int cmd_show(repl *r, int argc, char **argv, char *rest)
 {
 	(void)rest;
-	if (no_args(r, argc, argv) || need_net(r))
+	nl_table_opts t = { 0, 0 };
+	int i = view_options(r, argc, argv, &t);
+	if (i < 0)
+		return -1;
+	if (i < argc) {
+		repl_error(r, r->line, 1, ":show takes --depth N and --rf, not '%s'", argv[i]);
+		return -1;
+	}
+	if (need_net(r))
 		return -1;
 	nl_options o = *r->opts;
 	nl_options_resolve(&o, &r->g->train);
-	nl_print_graph(stdout, r->g, NL_FMT_TABLE);
+	if (nl_print_table(stdout, r->g, &t))
+		return -1;
 	return nl_print_memory(stdout, r->g, &o);
+}
+
+static int cmd_draw(repl *r, int argc, char **argv, char *rest)
+{
+	(void)rest;
+	nl_table_opts t = { 0, 0 };
+	int i = view_options(r, argc, argv, &t);
+	if (i < 0)
+		return -1;
+	if (i + 1 != argc) {
+		repl_error(r, r->line, 1, ":draw needs one file name (and may take --depth N): "
+		           ":draw net.svg");
+		return -1;
+	}
+	if (need_net(r))
+		return -1;
+	if (nl_draw_svg(argv[i], r->g, t.depth, "session"))
+		return -1;
+	printf("drew the net in %s\n", argv[i]);
+	return 0;
+}
+
+/* :explain [on|off|all|N|BLOCK|LAYER]: the last layer's arithmetic, every
+ * layer's, layer N's (the table's numbering), the layers of BLOCK's last
+ * call, or the last layer of a kind (conv); on and off make every layer a
+ * line adds print its arithmetic, and a shape that fails too. */
+static int cmd_explain(repl *r, int argc, char **argv, char *rest)
+{
+	(void)rest;
+	if (argc > 2) {
+		repl_error(r, r->line, 1, ":explain takes at most one word (:help explains it)");
+		return -1;
+	}
+	const char *w = argc == 2 ? argv[1] : NULL;
+	if (w && (strcmp(w, "on") == 0 || strcmp(w, "off") == 0)) {
+		r->explain = w[1] == 'n';
+		printf("explain %s\n", r->explain ? "on" : "off");
+		return 0;
+	}
+	if (need_net(r))
+		return -1;
+	const nl_graph *g = r->g;
+	int first = g->nnodes - 1, last = g->nnodes - 1;
+	char *end;
+	long n = w ? strtol(w, &end, 10) : 0;
+	const char *spelling, *const *params;
+	if (!w) {
+		/* the last layer */
+	} else if (strcmp(w, "all") == 0) {
+		first = 0;
+	} else if (*w >= '0' && *w <= '9' && !*end) {
+		if (n >= g->nnodes) {
+			repl_error(r, r->line, 1, "the net has layers 0 to %d (:show numbers them)",
+			           g->nnodes - 1);
+			return -1;
+		}
+		first = last = (int)n;
+	} else if (nl_block_params(r->cx, w, &params) >= 0) {
+		int call = repl_find_call(r, w, &first);
+		if (call < 0) {
+			repl_error(r, r->line, 1, "the net has no call of '%s'", w);
+			return -1;
+		}
+		last = g->origins[call].last_node;
+	} else {
+		int kind = nl_kind_lookup(w, strlen(w), &spelling);
+		while (kind >= 0 && first > 0 && g->nodes[first].kind != (nl_kind)kind)
+			first--;
+		if (kind < 0 || g->nodes[first].kind != (nl_kind)kind) {
+			repl_error(r, r->line, 1, kind < 0 ? "'%s' is neither a layer number, a block "
+			           "nor a layer kind" : "the net has no %s layer", w);
+			return -1;
+		}
+		last = first;
+	}
+	return repl_explain_nodes(r, g, first, last, -1);
 }
 
 static int cmd_expand(repl *r, int argc, char **argv, char *rest)
@@ -142,15 +257,23 @@ static void print_end(const repl *r)
 	repl_print_node(stdout, r->g, r->g->nnodes - 1, NL_FMT_TABLE, 0);
 }
 
+/* The last line that added statements goes, all of them: the context
+ * returns to its mark, less what the line defined (definitions stay) and
+ * less the input, which is never undone. */
 static int cmd_undo(repl *r, int argc, char **argv, char *rest)
 {
 	(void)rest;
 	if (no_args(r, argc, argv))
 		return -1;
-	if (!nl_undo(r->cx)) {
+	if (r->nundo == 0) {
 		repl_error(r, r->line, 1, "nothing to undo");
 		return -1;
 	}
+	nl_mark m = r->undo[--r->nundo], now = nl_get_mark(r->cx);
+	now.nstmts = m.nstmts;
+	if (now.has_input && !m.has_input)
+		now.nstmts++;   /* the line's input, its first statement, stays */
+	nl_rollback(r->cx, now);
 	nl_graph *g = NULL;
 	if (nl_get_mark(r->cx).has_input) {
 		/* A prefix of a net that built builds too; should it ever not,
@@ -173,6 +296,7 @@ static int cmd_reset(repl *r, int argc, char **argv, char *rest)
 	if (r->g)
 		nl_graph_free(r->g);
 	r->g = NULL;
+	r->nundo = 0;
 	puts("the net is empty");
 	return 0;
 }
@@ -216,14 +340,17 @@ static int cmd_train(repl *r, int argc, char **argv, char *rest)
 static const command commands[] = {
 	{ "help", "", "this list", cmd_help },
 	{ "load", "FILE", "add FILE's definitions and layers (they print as they are added)", cmd_load },
-	{ "show", "", "the whole net as a table: shapes, parameters, FLOPs, totals", cmd_show },
+	{ "show", "[--depth N] [--rf]", "the whole net as a table: shapes, parameters, FLOPs, totals", cmd_show },
 	{ "expand", "[BLOCK]", "the layers of the last block call (or of BLOCK's last call)", cmd_expand },
-	{ "undo", "", "drop the last statement that added layers (not `input`)", cmd_undo },
+	{ "explain", "[N|BLOCK|KIND|all]", "the arithmetic behind the last layer's shape (or layer N's, ...)", cmd_explain },
+	{ "explain", "on|off", "print that arithmetic for every layer added, and for a shape that fails", cmd_explain },
+	{ "draw", "[--depth N] FILE.svg", "draw the net's architecture", cmd_draw },
+	{ "undo", "", "drop what the last line added (not `input`; definitions stay)", cmd_undo },
 	{ "reset", "", "start again with an empty net", cmd_reset },
 	{ "save", "FILE.net", "write the session as a .net file", cmd_save },
 	{ "format", "table|d2l", "how layers print: the session's lines or D2L's", cmd_format },
 	{ "train", "[OPTIONS]", "train the net (--epochs N --batch N --lr X ... as for --train)", cmd_train },
-	{ "quit", "", "end the session (so does Ctrl-D)", cmd_quit },
+	{ "quit", "", "end the session (so does Ctrl-D at an empty prompt)", cmd_quit },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -10,10 +10,12 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lang/kinds.h"
 #include "runtime/repl/session.h"
+#include "runtime/report/report.h"
 
 static void shape_text(const nl_shape *s, char *buf, size_t len)
 {
@@ -92,8 +94,29 @@ static void print_call(const nl_graph *g, int call, int first)
 	print_shape_line(stdout, o->name, &g->nodes[last].shape, NL_FMT_TABLE, 0, tail);
 }
 
+int repl_explain_nodes(const repl *r, const nl_graph *g, int first, int last, int failed)
+{
+	(void)r;
+	nl_rfield *rf = calloc((size_t)g->nnodes + 1, sizeof *rf);
+	if (!rf)
+		return -1;
+	nl_rfields(g, rf);
+	char line[2048];
+	for (int i = first; i <= last; i++) {
+		nl_explain_node(g, i, rf, i == failed, line, sizeof line);
+		printf("%s\n", line);
+	}
+	free(rf);
+	return 0;
+}
+
 void repl_print_added(const repl *r, const nl_graph *g, int from)
 {
+	if (r->explain) {
+		/* every layer, calls expanded: the arithmetic is the point */
+		repl_explain_nodes(r, g, from, g->nnodes - 1, -1);
+		return;
+	}
 	if (r->fmt == NL_FMT_D2L) {
 		nl_print_nodes(stdout, g, from, NL_FMT_D2L);
 		return;
@@ -121,7 +144,7 @@ static int depth_in(const nl_graph *g, int origin, int call)
 	return d;
 }
 
-int repl_print_expand(const repl *r, const char *name)
+int repl_find_call(const repl *r, const char *name, int *first_out)
 {
 	const nl_graph *g = r->g;
 	if (!g)
@@ -158,6 +181,17 @@ int repl_print_expand(const repl *r, const char *name)
 			break;
 		first--;
 	}
+	*first_out = first;
+	return call;
+}
+
+int repl_print_expand(const repl *r, const char *name)
+{
+	const nl_graph *g = r->g;
+	int first, call = repl_find_call(r, name, &first);
+	if (call < 0)
+		return -1;
+	int last = g->origins[call].last_node;
 	if (r->fmt != NL_FMT_D2L)
 		printf("%s (line %d), %d layer%s:\n", g->origins[call].name,
 		       g->origins[call].loc.line, last - first + 1, last == first ? "" : "s");

@@ -14,6 +14,8 @@
  */
 #include <config.h>
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -162,6 +164,81 @@ static char **complete_with(const char *text, const char **names, int nnames,
 	return m;
 }
 
+/* The libraries `use` finds: NAME for each NAME.net in the library
+ * directories (the first directory's wins, as for `use`). */
+static char **complete_use(const char *text)
+{
+	const char *const *dirs;
+	int nd = nl_lib_dirs(session->cx, &dirs);
+	char **names = NULL;
+	int n = 0;
+	for (int i = 0; i < nd; i++) {
+		DIR *dir = opendir(dirs[i]);
+		struct dirent *e;
+		while (dir && (e = readdir(dir))) {
+			size_t len = strlen(e->d_name);
+			if (len <= 4 || strcmp(e->d_name + len - 4, ".net") != 0)
+				continue;
+			char *name = strndup(e->d_name, len - 4);
+			int dup = 0;
+			for (int k = 0; name && k < n && !dup; k++)
+				dup = strcmp(names[k], name) == 0;
+			char **p = name && !dup ? realloc(names, (size_t)(n + 1) * sizeof *p) : NULL;
+			if (!p) {
+				free(name);
+				continue;
+			}
+			names = p;
+			names[n++] = name;
+		}
+		if (dir)
+			closedir(dir);
+	}
+	char **m = complete_with(text, (const char **)names, n, NULL, "", NULL);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return m;
+}
+
+/* Inside the parentheses of a call, the block's parameters are the help
+ * a completion can give: "vgg_block(n, c)" is printed under the line,
+ * which is left as it is.  Returns whether the cursor is in a call's
+ * arguments. */
+static int call_hint(const char *line, int start)
+{
+	int depth = 0, open = -1;
+	for (int i = start - 1; i >= 0 && open < 0; i--) {
+		if (line[i] == ')')
+			depth++;
+		else if (line[i] == '(' && depth-- == 0)
+			open = i;
+	}
+	if (open < 0)
+		return 0;
+	int e = open;
+	while (e > 0 && (line[e - 1] == ' ' || line[e - 1] == '\t'))
+		e--;
+	int b = e;
+	while (b > 0 && (isalnum((unsigned char)line[b - 1]) || line[b - 1] == '_'))
+		b--;
+	char name[256];
+	if (e - b <= 0 || e - b >= (int)sizeof name)
+		return 1;
+	memcpy(name, line + b, (size_t)(e - b));
+	name[e - b] = '\0';
+	const char *const *params;
+	int n = nl_block_params(session->cx, name, &params);
+	if (n < 0)
+		return 1;
+	fprintf(rl_outstream, "\n%s(", name);
+	for (int i = 0; i < n; i++)
+		fprintf(rl_outstream, "%s%s", i ? ", " : "", params[i]);
+	fprintf(rl_outstream, ")%s\n", n ? ": integers (true is 1, false 0)" : "");
+	rl_on_new_line();
+	return 1;
+}
+
 static char **complete(const char *text, int start, int end)
 {
 	(void)end;
@@ -186,7 +263,11 @@ static char **complete(const char *text, int start, int end)
 		}
 		if (n == 5 && !strncmp(cmd, "train", 5))
 			return complete_with(text, NULL, 0, repl_train_option_name, "--", NULL);
-		if (n == 6 && !strncmp(cmd, "expand", 6)) {
+		if ((n == 4 && !strncmp(cmd, "draw", 4)) && start > 0 && line[start - 1] != '-') {
+			rl_attempted_completion_over = 0;
+			return NULL;
+		}
+		if ((n == 6 && !strncmp(cmd, "expand", 6)) || (n == 7 && !strncmp(cmd, "explain", 7))) {
 			const char **names = NULL;
 			int nn = nl_block_names(session->cx, &names);
 			return complete_with(text, names, nn, NULL, "", NULL);
@@ -194,6 +275,16 @@ static char **complete(const char *text, int start, int end)
 		return NULL;
 	}
 
+	/* `use <TAB>`: a library's name, not a layer's */
+	int stmt = start;
+	while (stmt > 0 && line[stmt - 1] != ';' && line[stmt - 1] != '{' && line[stmt - 1] != '}')
+		stmt--;
+	stmt += (int)strspn(line + stmt, " \t");
+	if (strncmp(line + stmt, "use", 3) == 0 && (line[stmt + 3] == ' ' || line[stmt + 3] == '\t')
+	    && start > stmt + 3)
+		return complete_use(text);
+	if (call_hint(line, start))
+		return NULL;
 	const char **names = NULL;
 	int nn = nl_block_names(session->cx, &names);
 	char **m = complete_with(text, names, nn, nl_kind_keyword, "", keywords);

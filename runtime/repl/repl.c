@@ -63,6 +63,25 @@ static int depth_change(const char *text, size_t len)
 	return d;
 }
 
+/* Remember the context before a line that added statements other than
+ * the input, for :undo. */
+static void remember_line(repl *r, nl_mark before)
+{
+	nl_mark now = nl_get_mark(r->cx);
+	int added = now.nstmts - before.nstmts - (now.has_input && !before.has_input);
+	if (added <= 0)
+		return;
+	if (r->nundo == r->capundo) {
+		int cap = r->capundo ? 2 * r->capundo : 16;
+		nl_mark *u = realloc(r->undo, (size_t)cap * sizeof *u);
+		if (!u)
+			return;   /* out of memory: this line cannot be undone */
+		r->undo = u;
+		r->capundo = cap;
+	}
+	r->undo[r->nundo++] = before;
+}
+
 int repl_rebuild(repl *r, nl_mark before, int print_added)
 {
 	nl_mark now = nl_get_mark(r->cx);
@@ -71,7 +90,14 @@ int repl_rebuild(repl *r, nl_mark before, int print_added)
 		 * is nothing to build yet, and nothing to check against. */
 		return 0;
 	}
-	nl_graph *g = nl_build(r->cx);
+	/* :explain on shows the arithmetic of a shape that fails */
+	int failed = -1;
+	nl_graph *g = r->explain ? nl_build_partial(r->cx, &failed) : nl_build(r->cx);
+	if (g && failed >= 0) {
+		repl_explain_nodes(r, g, failed, failed, failed);
+		nl_graph_free(g);
+		g = NULL;
+	}
 	if (!g) {
 		nl_rollback(r->cx, before);
 		/* The net as it was: the failed build may have moved the memory
@@ -88,6 +114,7 @@ int repl_rebuild(repl *r, nl_mark before, int print_added)
 	if (r->g)
 		nl_graph_free(r->g);
 	r->g = g;
+	remember_line(r, before);
 	return 0;
 }
 
@@ -203,6 +230,23 @@ static void report_open_chunk(repl *r)
 	repl_drop_chunk(r);
 }
 
+/* --echo: the line as the session would show it typed.  A comment or a
+ * blank line outside a statement is the lesson's own text and is printed
+ * as it is; anything else follows the prompt it would be typed at. */
+static void echo_line(const repl *r, const char *text, size_t len)
+{
+	size_t skip = 0;
+	while (skip < len && (text[skip] == ' ' || text[skip] == '\t' || text[skip] == '\r'))
+		skip++;
+	if (r->len == 0 && (skip == len || text[skip] == '#'))
+		fwrite(text, 1, len, stdout);
+	else {
+		fputs(r->len ? "...> " : "netlang> ", stdout);
+		fwrite(text, 1, len, stdout);
+	}
+	putchar('\n');
+}
+
 /* One line of a script, without its newline, into *buf: 1, or 0 at the end
  * of the input, or -1 after a message.  A line longer than any statement
  * may be is an error on its line (and the rest of it is skipped), not the
@@ -251,6 +295,8 @@ static int run_script(repl *r, FILE *in, int keep_going)
 	size_t cap = 0, len = 0;
 	int got;
 	while (!r->quit && (got = read_line(r, in, &buf, &cap, &len)) != 0) {
+		if (got > 0 && r->echo)
+			echo_line(r, buf ? buf : "", len);
 		if (got < 0 || repl_feed_line(r, buf ? buf : "", len) < 0) {
 			r->errors++;
 			if (!keep_going || ferror(in))
@@ -282,9 +328,15 @@ static int run_interactive(repl *r, FILE *in)
 			continue;
 		}
 		if (!text) {
-			if (r->len)
-				fprintf(stderr, "(the open block was abandoned)\n");
 			putchar('\n');
+			if (r->len) {
+				/* Ctrl-D in an open block drops the block, as Ctrl-C
+				 * does; at the prompt it ends the session */
+				fprintf(stderr, "(the open block was abandoned; Ctrl-D again ends the "
+				        "session)\n");
+				repl_drop_chunk(r);
+				continue;
+			}
 			break;
 		}
 		r->line++;
@@ -300,7 +352,7 @@ static int run_interactive(repl *r, FILE *in)
 }
 
 int nl_repl_run(nl_ctx *cx, const nl_options *o, nl_format fmt, FILE *in,
-                const char *name, int interactive, int keep_going)
+                const char *name, int interactive, int keep_going, int echo)
 {
 	repl r;
 	memset(&r, 0, sizeof r);
@@ -309,6 +361,7 @@ int nl_repl_run(nl_ctx *cx, const nl_options *o, nl_format fmt, FILE *in,
 	r.fmt = fmt;
 	r.name = name;
 	r.interactive = interactive;
+	r.echo = echo && !interactive;
 	r.start = nl_get_mark(cx);
 	/* Diagnostics on stderr whatever the caller set: stdout is the
 	 * script's result.  The net grows a statement at a time. */
@@ -320,5 +373,6 @@ int nl_repl_run(nl_ctx *cx, const nl_options *o, nl_format fmt, FILE *in,
 	if (r.g)
 		nl_graph_free(r.g);
 	free(r.chunk);
+	free(r.undo);
 	return status;
 }

@@ -10,8 +10,11 @@
  * readline with prompts, history and completion, errors never end it.
  * Otherwise commands are read from `in` (named `name` in diagnostics) with
  * no prompt, printing exactly what the session would; the first error ends
- * the script with status 1 unless keep_going.  Returns the exit status. */
+ * the script with status 1 unless keep_going.  echo: a script's lines are
+ * printed before what they print, comments and blank lines as they are,
+ * statements and commands after the prompt, so the output reads like the
+ * session typed.  Returns the exit status. */
 int nl_repl_run(nl_ctx *cx, const nl_options *o, nl_format fmt, FILE *in,
-                const char *name, int interactive, int keep_going);
+                const char *name, int interactive, int keep_going, int echo);
 
 #endif

@@ -38,6 +38,13 @@ typedef struct repl {
 	int errors;               /* lines that failed */
 	int located;              /* repl_error calls so far */
 	int quit;                 /* :quit was given */
+	int echo;                 /* a script's lines are printed as they are read */
+	int explain;              /* :explain on: layers print their arithmetic */
+
+	/* :undo's stack: the context as it was before each line (or :load)
+	 * that added statements. */
+	nl_mark *undo;
+	int nundo, capundo;
 
 	/* A statement or block still open: its text and first line, and its
 	 * open braces and parentheses (outside comments and strings). */
@@ -56,7 +63,8 @@ void repl_drop_chunk(repl *r);
 
 /* Rebuild the net after the context changed; on failure roll the context
  * back to `before` (so the net is as it was) and return -1.  When
- * print_added, the layers past the old net's end are printed. */
+ * print_added, the layers past the old net's end are printed.  A line
+ * that added statements is remembered for :undo. */
 int repl_rebuild(repl *r, nl_mark before, int print_added);
 
 /* A `:` command (text starts at the colon).  Returns 0 or -1. */
@@ -76,6 +84,14 @@ void repl_print_added(const repl *r, const nl_graph *g, int from);
 int repl_print_expand(const repl *r, const char *name);
 /* One layer's line in the session's format. */
 void repl_print_node(FILE *f, const nl_graph *g, int i, nl_format fmt, int indent);
+/* The last call of block `name` (the last top-level call of any block
+ * when NULL) that made layers: its origin index, its first node in
+ * *first (its last is the origin's last_node); -1 when there is none. */
+int repl_find_call(const repl *r, const char *name, int *first);
+
+/* Explain nodes first..last of g, one line each (failed: the node whose
+ * shape failed, or -1).  Returns -1 when memory ran out. */
+int repl_explain_nodes(const repl *r, const nl_graph *g, int first, int last, int failed);
 
 /* Parse :train's words into o (which holds the base options).  Strings in
  * o point into argv.  Returns 0, or -1 after a message. */

@@ -1,10 +1,17 @@
-/* plot.c - SVG training curves (see report.h). */
+/* plot.c - SVG training curves (see report.h), after D2L's Animator:
+ * train loss and train accuracy at points within each epoch, test
+ * accuracy at each epoch's end, on an axis of epochs from 0.  The file is
+ * rewritten whole, atomically, each time points are added, so a browser
+ * tab or an editor's preview shows training as it goes. */
 #include <config.h>
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+
 #include "runtime/data/data.h"
 #include "runtime/report/report.h"
+#include "runtime/report/svg.h"
 
 /* The canvas and the plot area inside it, in SVG user units (px). */
 enum { WIDTH = 480, HEIGHT = 330, LEFT = 56, RIGHT = 20, TOP = 36, BOTTOM = 48 };
@@ -34,32 +41,17 @@ static double nice_step(double range, int max)
 	return 10 * p;
 }
 
-static void put_escaped(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			/* Control characters are not allowed in XML 1.0 text. */
-			if ((unsigned char)*s >= 0x20 || *s == '\t')
-				fputc(*s, f);
-		}
-}
-
-static void series(FILE *f, const frame *fr, int n, const double *v, const char *color,
-                   const char *dash, const char *name)
+static void series(FILE *f, const frame *fr, int n, const double *x, const double *v,
+                   const char *color, const char *dash, const char *name)
 {
 	fprintf(f, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s%s%s"
 	        " points=\"", name, color, dash ? " stroke-dasharray=\"" : "", dash ? dash : "",
 	        dash ? "\"" : "");
 	int first = 1, shown = 0;
 	for (int i = 0; i < n; i++) {
-		if (!v || !isfinite(v[i]))
+		if (!isfinite(v[i]) || !isfinite(x[i]))
 			continue;
-		fprintf(f, "%s%.2f,%.2f", first ? "" : " ", px(fr, i + 1), py(fr, v[i]));
+		fprintf(f, "%s%.2f,%.2f", first ? "" : " ", px(fr, x[i]), py(fr, v[i]));
 		first = 0;
 		shown++;
 	}
@@ -67,62 +59,108 @@ static void series(FILE *f, const frame *fr, int n, const double *v, const char 
 	/* A line through one point is invisible: mark a lone point. */
 	if (shown == 1)
 		for (int i = 0; i < n; i++)
-			if (isfinite(v[i]))
+			if (isfinite(v[i]) && isfinite(x[i]))
 				fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"%s\"/>\n",
-				        px(fr, i + 1), py(fr, v[i]), color);
+				        px(fr, x[i]), py(fr, v[i]), color);
 }
 
-int nl_plot_svg(const char *path, const char *title, int nepochs, const double *loss,
-                const double *train_acc, const double *test_acc)
+void nl_curves_init(nl_curves *c, const char *path, const char *title, int epochs)
 {
-	if (nepochs < 1) {
-		fprintf(stderr, "netlang: %s: no epochs to plot\n", path);
+	*c = (nl_curves){ .path = path, .title = title, .epochs = epochs > 0 ? epochs : 1 };
+}
+
+void nl_curves_free(nl_curves *c)
+{
+	free(c->x);
+	free(c->loss);
+	free(c->acc);
+	free(c->tx);
+	free(c->tacc);
+	*c = (nl_curves){ 0 };
+}
+
+static int grow(double **a, double **b, double **c, int n, int *cap)
+{
+	if (n < *cap)
+		return 0;
+	int nc = *cap ? 2 * *cap : 64;
+	double *p;
+	if (!(p = realloc(*a, (size_t)nc * sizeof *p))) return -1;
+	*a = p;
+	if (!(p = realloc(*b, (size_t)nc * sizeof *p))) return -1;
+	*b = p;
+	if (c) {
+		if (!(p = realloc(*c, (size_t)nc * sizeof *p))) return -1;
+		*c = p;
+	}
+	*cap = nc;
+	return 0;
+}
+
+int nl_curves_add(nl_curves *c, double x, double loss, double acc)
+{
+	if (grow(&c->x, &c->loss, &c->acc, c->n, &c->cap)) {
+		fprintf(stderr, "netlang: out of memory for the plot\n");
 		return -1;
 	}
-	double ymax = 1;
-	for (int i = 0; i < nepochs; i++)
-		if (loss && isfinite(loss[i]) && loss[i] > ymax)
-			ymax = loss[i];
-	double ystep = nice_step(ymax, 6);
-	frame fr = { 1, nepochs, 0, ceil(ymax / ystep - 1e-9) * ystep };
-	if (nepochs == 1) {   /* one epoch: centre it */
-		fr.x0 = 0.5;
-		fr.x1 = 1.5;
+	c->x[c->n] = x;
+	c->loss[c->n] = loss;
+	c->acc[c->n] = acc;
+	c->n++;
+	return 0;
+}
+
+int nl_curves_add_test(nl_curves *c, double x, double acc)
+{
+	if (grow(&c->tx, &c->tacc, NULL, c->nt, &c->capt)) {
+		fprintf(stderr, "netlang: out of memory for the plot\n");
+		return -1;
 	}
-	int xstep = (int)ceil(nice_step(nepochs > 1 ? nepochs - 1 : 1, 10));
-	if (xstep < 1)
+	c->tx[c->nt] = x;
+	c->tacc[c->nt] = acc;
+	c->nt++;
+	return 0;
+}
+
+int nl_curves_write(const nl_curves *c)
+{
+	double ymax = 1, xmax = c->epochs;
+	for (int i = 0; i < c->n; i++) {
+		if (isfinite(c->loss[i]) && c->loss[i] > ymax)
+			ymax = c->loss[i];
+		if (isfinite(c->x[i]) && c->x[i] > xmax)
+			xmax = c->x[i];
+	}
+	double ystep = nice_step(ymax, 6);
+	frame fr = { 0, ceil(xmax - 1e-9), 0, ceil(ymax / ystep - 1e-9) * ystep };
+	double xstep = nice_step(fr.x1, fr.x1 > 5 ? 10 : 5);
+	if (fr.x1 >= 2 && xstep < 1)
 		xstep = 1;
 
 	nl_atomic_file a;
-	if (nl_atomic_open(&a, path) != 0)
+	if (nl_atomic_open(&a, c->path) != 0)
 		return -1;
 	FILE *f = a.f;
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-	        "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, sans-serif\" font-size=\"11\">\n",
-	        WIDTH, HEIGHT, WIDTH, HEIGHT);
-	fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", WIDTH, HEIGHT);
-	if (title && *title) {
-		fprintf(f, "<title>");
-		put_escaped(f, title);
-		fprintf(f, "</title>\n<text x=\"%d\" y=\"22\" text-anchor=\"middle\" "
-		        "font-size=\"13\">", (WIDTH + LEFT - RIGHT) / 2);
-		put_escaped(f, title);
+	nl_svg_begin(f, WIDTH, HEIGHT, c->title);
+	if (c->title && *c->title) {
+		fprintf(f, "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"13\">",
+		        (WIDTH + LEFT - RIGHT) / 2);
+		nl_svg_text(f, c->title);
 		fprintf(f, "</text>\n");
 	}
 
 	/* Grid and ticks. */
 	fprintf(f, "<g stroke=\"#d0d0d0\" stroke-width=\"0.8\">\n");
-	for (int e = 1; e <= nepochs; e += xstep)
+	for (double e = 0; e <= fr.x1 + xstep / 2; e += xstep)
 		fprintf(f, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\"/>\n", px(&fr, e), TOP,
 		        px(&fr, e), HEIGHT - BOTTOM);
 	for (double y = 0; y <= fr.y1 + ystep / 2; y += ystep)
 		fprintf(f, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\"/>\n", LEFT, py(&fr, y),
 		        WIDTH - RIGHT, py(&fr, y));
 	fprintf(f, "</g>\n<g text-anchor=\"middle\">\n");
-	for (int e = 1; e <= nepochs; e += xstep)
-		fprintf(f, "<text x=\"%.2f\" y=\"%d\">%d</text>\n", px(&fr, e),
-		        HEIGHT - BOTTOM + 15, e);
+	for (double e = 0; e <= fr.x1 + xstep / 2; e += xstep)
+		fprintf(f, "<text class=\"xtick\" x=\"%.2f\" y=\"%d\">%g</text>\n", px(&fr, e),
+		        HEIGHT - BOTTOM + 15, fabs(e) < 1e-12 ? 0.0 : e);
 	fprintf(f, "<text x=\"%d\" y=\"%d\">epoch</text>\n</g>\n<g text-anchor=\"end\">\n",
 	        (WIDTH + LEFT - RIGHT) / 2, HEIGHT - 10);
 	for (double y = 0; y <= fr.y1 + ystep / 2; y += ystep)
@@ -134,9 +172,9 @@ int nl_plot_svg(const char *path, const char *title, int nepochs, const double *
 	        HEIGHT - TOP - BOTTOM);
 
 	/* The three curves, in D2L's colours. */
-	series(f, &fr, nepochs, loss, "#1f77b4", NULL, "train-loss");
-	series(f, &fr, nepochs, train_acc, "#bf00bf", "6,3", "train-acc");
-	series(f, &fr, nepochs, test_acc, "#008000", "1.5,2.5", "test-acc");
+	series(f, &fr, c->n, c->x, c->loss, "#1f77b4", NULL, "train-loss");
+	series(f, &fr, c->n, c->x, c->acc, "#bf00bf", "6,3", "train-acc");
+	series(f, &fr, c->nt, c->tx, c->tacc, "#008000", "1.5,2.5", "test-acc");
 
 	/* Legend, top right inside the plot area. */
 	const char *names[3] = { "train loss", "train acc", "test acc" };
@@ -153,11 +191,32 @@ int nl_plot_svg(const char *path, const char *title, int nepochs, const double *
 		        dashes[i] ? "\"" : "");
 		fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>\n", lx + 36, yy + 4, names[i]);
 	}
-	fprintf(f, "</g>\n</svg>\n");
+	fprintf(f, "</g>\n");
+	nl_svg_end(f);
 	if (ferror(f)) {
-		fprintf(stderr, "netlang: cannot write %s\n", path);
+		fprintf(stderr, "netlang: cannot write %s\n", c->path);
 		nl_atomic_abort(&a);
 		return -1;
 	}
 	return nl_atomic_commit(&a);
+}
+
+int nl_plot_svg(const char *path, const char *title, int nepochs, const double *loss,
+                const double *train_acc, const double *test_acc)
+{
+	if (nepochs < 1) {
+		fprintf(stderr, "netlang: %s: no epochs to plot\n", path);
+		return -1;
+	}
+	nl_curves c;
+	nl_curves_init(&c, path, title, nepochs);
+	int rc = 0;
+	for (int e = 0; e < nepochs && rc == 0; e++)
+		rc = nl_curves_add(&c, e + 1, loss ? loss[e] : NAN, train_acc ? train_acc[e] : NAN);
+	for (int e = 0; e < nepochs && rc == 0; e++)
+		rc = nl_curves_add_test(&c, e + 1, test_acc ? test_acc[e] : NAN);
+	if (rc == 0)
+		rc = nl_curves_write(&c);
+	nl_curves_free(&c);
+	return rc;
 }

@@ -6,22 +6,28 @@
 #include <config.h>
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lang/lang.h"
 #include "runtime/data/data.h"
 #include "runtime/plan/plan.h"
 #include "runtime/report/report.h"
 #include "runtime/rng.h"
+#include "runtime/train/checkpoint.h"
+#include "runtime/train/interrupt.h"
 #include "runtime/train/train.h"
 
 /* A data set uploaded to the backend. */
 typedef struct dev_data {
 	uint8_t *images, *labels;
 	int32_t *idx;           /* the order examples are drawn in */
-	int n, h, w;
+	int n, c, h, w;
+	const float *norm;      /* gather's normalisation (host), or NULL */
+	const uint8_t *host_labels;
 } dev_data;
 
 static void dev_data_free(nl_backend *be, dev_data *d)
@@ -36,9 +42,10 @@ static void dev_data_free(nl_backend *be, dev_data *d)
  * example 0 and is never counted. */
 static int dev_data_load(nl_backend *be, const nl_dataset *ds, int batch, dev_data *d)
 {
-	size_t pix = (size_t)ds->n * ds->h * ds->w;
+	size_t pix = (size_t)ds->n * ds->c * ds->h * ds->w;
 	size_t nidx = ((size_t)ds->n + batch - 1) / batch * batch;
-	d->n = ds->n; d->h = ds->h; d->w = ds->w;
+	d->n = ds->n; d->c = ds->c; d->h = ds->h; d->w = ds->w;
+	d->host_labels = ds->labels;
 	d->images = be->alloc(be, pix);
 	d->labels = be->alloc(be, (size_t)ds->n);
 	d->idx = be->alloc(be, nidx * sizeof(int32_t));
@@ -63,12 +70,15 @@ static int dev_data_load(nl_backend *be, const nl_dataset *ds, int batch, dev_da
 static void gather(nl_plan *p, const dev_data *d, long first, int n)
 {
 	const nl_shape *in = &p->g->nodes[0].shape;
-	p->be->gather(p->be, d->images, d->labels, d->idx + first, n, d->h, d->w,
-	              in->h, in->w, p->input, p->labels);
+	p->be->gather(p->be, d->images, d->labels, d->idx + first, n, d->c, d->h, d->w,
+	              in->h, in->w, d->norm, p->input, p->labels);
 }
 
-/* Loss and accuracy of the current weights over a whole data set. */
-static void evaluate(nl_plan *p, const dev_data *d, double *loss, double *acc)
+/* Loss and accuracy of the current weights over a whole data set, and
+ * into tally (when not NULL) the same per class.  The data set's order is
+ * its own (idx is the identity), so the host's labels match the rows. */
+static void evaluate(nl_plan *p, const dev_data *d, double *loss, double *acc,
+                     nl_class_tally *tally, float *logits)
 {
 	nl_plan_reset_acc(p);
 	for (long first = 0; first < d->n; first += p->batch) {
@@ -78,6 +88,11 @@ static void evaluate(nl_plan *p, const dev_data *d, double *loss, double *acc)
 		gather(p, d, first, p->batch);
 		nl_plan_forward(p, 0);
 		nl_plan_loss(p, n, 0);
+		if (tally) {
+			p->be->download(p->be, logits, p->steps[p->logits].y,
+			                (size_t)n * p->classes * sizeof *logits);
+			nl_tally_add(tally, logits, d->host_labels + first, n);
+		}
 	}
 	double l, c;
 	nl_plan_read_acc(p, &l, &c);
@@ -104,30 +119,12 @@ static void progress(int epoch, int epochs, long done, long total, double loss, 
 	fflush(stdout);
 }
 
-static int check_input(const nl_graph *g, const nl_options *o)
-{
-	const nl_shape *in = &g->nodes[0].shape;
-	if (in->c != 1) {
-		fprintf(stderr, "netlang: the data set's images have 1 channel; the net's input "
-		        "is %dx%dx%d (write `input 1x%dx%d`)\n", in->c, in->h, in->w, in->h, in->w);
-		return -1;
-	}
-	if (o->resize > 0 && (o->resize != in->h || o->resize != in->w)) {
-		fprintf(stderr, "netlang: the train section's resize %d does not match the net's "
-		        "input %dx%dx%d (--resize N runs the net at NxN)\n",
-		        o->resize, in->c, in->h, in->w);
-		return -1;
-	}
-	return 0;
-}
-
 /* Shared by training and evaluation: backend, plan, data, weights. */
 typedef struct session {
 	nl_backend *be;
 	nl_plan *plan;
-	nl_dataset train, test;
+	nl_net_data data;
 	dev_data dtrain, dtest;
-	char where[1024];
 } session;
 
 static void session_close(session *s)
@@ -138,11 +135,12 @@ static void session_close(session *s)
 		nl_plan_free(s->plan);
 		s->be->destroy(s->be);
 	}
-	nl_dataset_free(&s->train);
-	nl_dataset_free(&s->test);
+	nl_net_data_close(&s->data);
 }
 
-static int load_weights(nl_plan *p, const char *path)
+/* The weights, and the class names saved with them, which must be the
+ * data set's where both are known. */
+static int load_weights(nl_plan *p, const char *path, const nl_net_data *data)
 {
 	const nl_param_layout *l = &p->layout;
 	float *host = calloc(l->nparams + l->nstate + 1, sizeof *host);
@@ -150,14 +148,19 @@ static int load_weights(nl_plan *p, const char *path)
 		fprintf(stderr, "netlang: out of memory reading %s\n", path);
 		return -1;
 	}
-	int rc = nl_weights_load(path, p->g, l, host, host + l->nparams);
+	char **names = NULL;
+	int nnames = 0;
+	int rc = nl_weights_load(path, p->g, l, host, host + l->nparams, &names, &nnames);
+	if (rc == 0)
+		rc = nl_net_data_check_names(data, path, names, nnames);
 	if (rc == 0)
 		nl_plan_set_params(p, host, host + l->nparams);
+	nl_weights_free_names(names, nnames);
 	free(host);
 	return rc;
 }
 
-static int save_weights(nl_plan *p, const char *path)
+static int save_weights(nl_plan *p, const char *path, const nl_dataset *ds)
 {
 	const nl_param_layout *l = &p->layout;
 	float *host = calloc(l->nparams + l->nstate + 1, sizeof *host);
@@ -166,7 +169,8 @@ static int save_weights(nl_plan *p, const char *path)
 		return -1;
 	}
 	nl_plan_get_params(p, host, host + l->nparams);
-	int rc = nl_weights_save(path, p->g, l, host, host + l->nparams);
+	int rc = nl_weights_save(path, p->g, l, host, host + l->nparams,
+	                         (const char *const *)ds->names, ds->names ? ds->classes : 0);
 	free(host);
 	return rc;
 }
@@ -174,9 +178,7 @@ static int save_weights(nl_plan *p, const char *path)
 static int session_open(session *s, const nl_graph *g, const nl_options *o, int need_train)
 {
 	memset(s, 0, sizeof *s);
-	if (nl_dataset_open(o->data, &s->train, &s->test, s->where, sizeof s->where))
-		return -1;
-	if (check_input(g, o))
+	if (nl_net_data_open(&s->data, g, o, o->quiet))
 		return -1;
 	s->be = nl_backend_open(o);
 	if (!s->be)
@@ -184,31 +186,141 @@ static int session_open(session *s, const nl_graph *g, const nl_options *o, int 
 	s->plan = nl_plan_new(s->be, g, o->batch, need_train ? NL_PLAN_TRAIN : 0);
 	if (!s->plan)
 		return -1;
-	if (s->plan->classes < s->train.classes) {
-		fprintf(stderr, "netlang: the net ends in %d outputs; the data set has %d classes\n",
-		        s->plan->classes, s->train.classes);
+	if (nl_net_data_check_classes(&s->data, g, s->plan->logits, s->plan->classes))
 		return -1;
-	}
 	if (nl_plan_init_params(s->plan, o->seed))
 		return -1;
-	if (o->load && load_weights(s->plan, o->load))
+	if (o->load && load_weights(s->plan, o->load, &s->data))
 		return -1;
-	if (need_train && dev_data_load(s->be, &s->train, o->batch, &s->dtrain))
+	if (need_train && dev_data_load(s->be, &s->data.train, o->batch, &s->dtrain))
 		return -1;
-	if (dev_data_load(s->be, &s->test, o->batch, &s->dtest))
+	if (dev_data_load(s->be, &s->data.test, o->batch, &s->dtest))
 		return -1;
+	s->dtrain.norm = s->dtest.norm = s->data.normalize ? s->data.norm : NULL;
 	return 0;
 }
+
+static void print_header(const session *S, const nl_graph *g, const nl_options *o,
+                         const char *title, long per_epoch, uint64_t seed);
+static int live_plot(nl_curves *c, int *failed, double x, double loss, double acc, int test);
+static int pictures(session *S, const nl_options *o, const char *title);
+static int confusion(session *S, const nl_options *o);
+
+/* A run's state between steps: what a checkpoint holds beside the plan. */
+typedef struct run {
+	int epoch;              /* in progress, from 1 */
+	long b0;                /* its first batch (a resumed epoch's) */
+	long step;
+	nl_rng shuffle;
+	double ep_sum, ep_correct, seen;   /* this epoch so far, in double */
+	double train_time, examples;
+	int epochs_done;
+	double *hist;           /* loss, train acc, test acc per epoch */
+	int32_t *perm;
+} run;
+
+static int save_checkpoint(nl_plan *p, const run *R, const nl_options *o, uint64_t seed,
+                           int epoch, long batches_done, int ntrain)
+{
+	const nl_param_layout *l = &p->layout;
+	nl_checkpoint c = {
+		.seed = seed, .batch = o->batch, .ntrain = ntrain, .epoch = epoch,
+		.batches_done = (int)batches_done, .step = R->step, .rng = R->shuffle.s,
+		.forwards = p->forwards, .ep_sum = batches_done ? R->ep_sum : 0,
+		.ep_correct = batches_done ? R->ep_correct : 0,
+		.ep_seen = batches_done ? R->seen : 0, .train_time = R->train_time,
+		.examples = R->examples, .epochs_done = R->epochs_done, .hist = R->hist,
+		.perm = R->perm,
+	};
+	float *host = calloc(2 * l->nparams + l->nstate + 1, sizeof *host);
+	if (!host) {
+		fprintf(stderr, "netlang: out of memory writing %s\n", o->checkpoint);
+		return -1;
+	}
+	c.params = host;
+	c.state = host + l->nparams;
+	nl_plan_get_params(p, c.params, c.state);
+	float *v = host + l->nparams + l->nstate;
+	c.velocity = nl_plan_get_velocity(p, v) ? v : NULL;
+	int rc = nl_checkpoint_save(o->checkpoint, l, &c);
+	free(host);
+	return rc;
+}
+
+/* Continue from --resume's checkpoint: the plan's weights, momentum and
+ * dropout counter, the run's counters, order and curves. */
+static int resume(nl_plan *p, run *R, const nl_options *o, int ntrain, uint64_t *seed)
+{
+	nl_checkpoint c;
+	if (nl_checkpoint_load(o->resume, &p->layout, &c))
+		return -1;
+	int rc = -1;
+	if (c.batch != o->batch) {
+		fprintf(stderr, "netlang: %s was written by a run with batch %d; this one has "
+		        "batch %d (give --batch %d)\n", o->resume, c.batch, o->batch, c.batch);
+	} else if (c.ntrain != ntrain) {
+		fprintf(stderr, "netlang: %s was written by a run on %d training examples; this "
+		        "data set has %d\n", o->resume, c.ntrain, ntrain);
+	} else if (c.epoch > o->epochs) {
+		fprintf(stderr, "netlang: %s: that run finished its %d epochs (give --epochs N "
+		        "with N > %d to train on)\n", o->resume, c.epoch - 1, c.epoch - 1);
+	} else if (nl_plan_init_params(p, c.seed) || nl_plan_set_params(p, c.params, c.state) ||
+	           (c.velocity && nl_plan_set_velocity(p, c.velocity))) {
+		fprintf(stderr, "netlang: out of memory resuming from %s\n", o->resume);
+	} else {
+		p->forwards = c.forwards;
+		*seed = c.seed;
+		R->epoch = c.epoch;
+		R->b0 = c.batches_done;
+		R->step = c.step;
+		R->shuffle.s = c.rng;
+		R->ep_sum = c.ep_sum;
+		R->ep_correct = c.ep_correct;
+		R->seen = c.ep_seen;
+		R->train_time = c.train_time;
+		R->examples = c.examples;
+		R->epochs_done = c.epochs_done;
+		memcpy(R->hist, c.hist, 3 * (size_t)c.epochs_done * sizeof *R->hist);
+		memcpy(R->perm, c.perm, (size_t)ntrain * sizeof *R->perm);
+		rc = 0;
+	}
+	nl_checkpoint_free(&c);
+	return rc;
+}
+
+/* The advice when the loss blows up: a smaller step, and weight decay
+ * when lr x weight decay alone makes each step overshoot (the decay
+ * multiplies every weight by 1 - lr x wd per step). */
+static void divergence_advice(const nl_options *o)
+{
+	fprintf(stderr, "Try a lower learning rate (--lr %g)", o->lr / 10);
+	if (o->weight_decay > 0 && o->lr * o->weight_decay > 1)
+		fprintf(stderr, " or a lower weight decay: lr x weight decay = %g, so each step "
+		        "multiplies every weight by %g and overshoots (--weight-decay %g)",
+		        o->lr * o->weight_decay, 1 - o->lr * o->weight_decay,
+		        0.5 / o->lr);
+	fprintf(stderr, ".\n");
+}
+
+/* A loss that stays this many times its first steps' mean for this many
+ * steps has diverged: no net learns that way back. */
+enum { DIVERGE_FACTOR = 4, DIVERGE_STEPS = 100 };
 
 int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 {
 	session S;
 	int status = 1;
-	double *hist = NULL;
-	int32_t *perm = NULL;
+	run R;
+	memset(&R, 0, sizeof R);
+	nl_curves curves = { 0 };
+	int plot_failed = 0;
 	/* Outputs that cannot be written are found now, not after hours. */
-	if ((o->save && nl_atomic_check(o->save)) || (o->plot && nl_atomic_check(o->plot)))
+	if ((o->save && nl_atomic_check(o->save)) || (o->plot && nl_atomic_check(o->plot)) ||
+	    (o->checkpoint && nl_atomic_check(o->checkpoint)) ||
+	    (o->predict && nl_atomic_check(o->predict_file ? o->predict_file : "predictions.svg")) ||
+	    (o->filters && nl_atomic_check(o->filters)))
 		return 1;
+	nl_interrupt_begin();
 	if (session_open(&S, g, o, 1))
 		goto out;
 	nl_plan *p = S.plan;
@@ -219,33 +331,59 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 		        o->batch, S.dtrain.n);
 		goto out;
 	}
-	int tty = isatty(STDOUT_FILENO);   /* a progress bar for a person */
-	if (!o->quiet)
-		printf("training %s on %s (%s): %d epochs, batch %d, lr %g%s, seed %llu\n",
-		       title, be->name, S.where, o->epochs, o->batch, o->lr,
-		       o->momentum > 0 ? ", momentum" : "", (unsigned long long)o->seed);
-
-	hist = calloc((size_t)o->epochs * 3, sizeof *hist);
-	perm = malloc((size_t)S.dtrain.n * sizeof *perm);
-	if (!hist || !perm) {
+	R.hist = calloc((size_t)o->epochs * 3, sizeof *R.hist);
+	R.perm = malloc((size_t)S.dtrain.n * sizeof *R.perm);
+	if (!R.hist || !R.perm) {
 		fprintf(stderr, "netlang: out of memory\n");
 		goto out;
 	}
 	for (int i = 0; i < S.dtrain.n; i++)
-		perm[i] = i;
-	nl_rng r = { o->seed ^ 0x73687566666c65ull };   /* "shuffle" */
+		R.perm[i] = i;
+	uint64_t seed = o->seed;
+	R.epoch = 1;
+	R.shuffle.s = seed ^ 0x73687566666c65ull;   /* "shuffle" */
+	if (o->resume && resume(p, &R, o, S.dtrain.n, &seed))
+		goto out;
 
-	long step = 0;
-	double train_time = 0, examples = 0;
+	int tty = isatty(STDOUT_FILENO);   /* a progress bar for a person */
+	if (!o->quiet) {
+		print_header(&S, g, o, title, per_epoch, seed);
+		if (o->resume)
+			printf("resuming from %s: epoch %d, step %ld\n", o->resume, R.epoch, R.step);
+		fflush(stdout);   /* a log or a pipe sees the run has begun */
+	}
+	/* the curves' points: ten an epoch, and each epoch's last step */
+	long point_every = per_epoch / 10 > 0 ? per_epoch / 10 : 1;
+	if (o->plot) {
+		long planned = o->steps ? (o->steps + per_epoch - 1) / per_epoch : o->epochs;
+		nl_curves_init(&curves, o->plot, title, (int)(planned < o->epochs ? planned : o->epochs));
+		/* a resumed run's epochs so far */
+		for (int e = 0; e < R.epochs_done; e++) {
+			live_plot(&curves, &plot_failed, e + 1, R.hist[3 * e], R.hist[3 * e + 1], 0);
+			if (!isnan(R.hist[3 * e + 2]))
+				live_plot(&curves, &plot_failed, e + 1, R.hist[3 * e + 2], 0, 1);
+		}
+	}
+
 	double loss = NAN, acc = NAN, test_acc = NAN, test_loss = NAN;
-	int epochs_done = 0, stopped = 0;
-	for (int ep = 1; ep <= o->epochs && !stopped; ep++) {
-		shuffle(perm, S.dtrain.n, &r);
-		be->upload(be, S.dtrain.idx, perm, (size_t)S.dtrain.n * sizeof *perm);
+	double start_loss = NAN;   /* the first step's loss, for divergence */
+	long high_steps = 0;
+	int stopped = 0, warned = 0;
+	for (int ep = R.epoch; ep <= o->epochs && !stopped; ep++) {
+		long b0 = ep == R.epoch ? R.b0 : 0;
+		if (b0 == 0) {
+			shuffle(R.perm, S.dtrain.n, &R.shuffle);
+			R.ep_sum = R.ep_correct = R.seen = 0;
+		}
+		be->upload(be, S.dtrain.idx, R.perm, (size_t)S.dtrain.n * sizeof *R.perm);
 		nl_plan_reset_acc(p);
-		double t0 = be->clock(be), seen = 0, last_sum = 0;
-		long since = 0;
-		for (long b = 0; b < per_epoch; b++) {
+		double t0 = be->clock(be), seen0 = R.seen, win_sum = 0;
+		long since = 0, since_read = 0;
+		if (b0 == per_epoch) {   /* resumed after its last step */
+			loss = R.ep_sum / R.seen;
+			acc = R.ep_correct / R.seen;
+		}
+		for (long b = b0; b < per_epoch; b++) {
 			gather(p, &S.dtrain, b * o->batch, o->batch);
 			nl_plan_forward(p, 1);
 			nl_plan_loss(p, o->batch, 1);
@@ -253,97 +391,159 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			if (nl_plan_update(p, (float)o->lr, (float)o->momentum,
 			                   (float)o->weight_decay))
 				goto out;
-			step++;
+			R.step++;
 			since++;
-			seen += o->batch;
-			int last = b + 1 == per_epoch || (o->steps && step >= o->steps);
-			int logged = o->log_every && step % o->log_every == 0;
+			since_read++;
+			R.seen += o->batch;
+			int last = b + 1 == per_epoch || (o->steps && R.step >= o->steps);
+			int logged = !o->quiet && o->log_every && R.step % o->log_every == 0;
+			int halt = nl_interrupted() != 0;
 			/* Reading the accumulator waits for the device: do it
-			 * only when something is printed or checked. */
-			if (logged || last || step % 20 == 0) {
+			 * only when something is printed or checked.  Each read
+			 * moves the device's float sums into doubles and starts
+			 * them again, so a window's mean is not lost in an
+			 * epoch's total. */
+			/* the first step's loss, before the update has done much, is
+			 * the reference for divergence */
+			int first = isnan(start_loss);
+			int point = o->plot && ((b + 1) % point_every == 0 || last);
+			if (logged || last || halt || first || point || R.step % 20 == 0) {
 				double sum, correct;
 				nl_plan_read_acc(p, &sum, &correct);
+				nl_plan_reset_acc(p);
+				R.ep_sum += sum;
+				R.ep_correct += correct;
+				win_sum += sum;
 				if (!isfinite(sum)) {
 					if (tty) putchar('\n');
 					fprintf(stderr, "netlang: the loss became %s at step %ld (epoch %d); "
-					        "training stopped. Try a lower learning rate (--lr %g).\n",
-					        isnan(sum) ? "NaN" : "infinite", step, ep, o->lr / 10);
+					        "training stopped. ", isnan(sum) ? "NaN" : "infinite",
+					        R.step, ep);
+					divergence_advice(o);
 					goto out;
+				}
+				double mean = sum / ((double)o->batch * since_read);
+				if (first) {
+					start_loss = mean;
+				} else if (mean > DIVERGE_FACTOR * start_loss && mean > start_loss + 1) {
+					high_steps += since_read;
+				} else {
+					high_steps = 0;
+				}
+				since_read = 0;
+				if (high_steps >= DIVERGE_STEPS && !warned) {
+					if (tty) printf("\r\033[K");
+					fprintf(stderr, "netlang: %sthe loss diverged: %.4g at step %ld (epoch %d) "
+					        "against %.4g at the first, above %d times that for %ld steps%s. ",
+					        o->keep_going ? "warning: " : "", mean, R.step, ep, start_loss,
+					        DIVERGE_FACTOR, high_steps,
+					        o->keep_going ? "" : "; training stopped");
+					divergence_advice(o);
+					if (!o->keep_going) {
+						fprintf(stderr, "(--keep-going trains on regardless; nothing was "
+						        "saved)\n");
+						goto out;
+					}
+					warned = 1;
 				}
 				if (logged) {
 					/* the mean loss of the steps since the last line */
 					if (tty) printf("\r\033[K");
-					printf("step %ld loss %.6f\n", step,
-					       (sum - last_sum) / ((double)o->batch * since));
+					printf("step %ld loss %.6f\n", R.step,
+					       win_sum / ((double)o->batch * since));
 					fflush(stdout);
-					last_sum = sum;
+					win_sum = 0;
 					since = 0;
 				}
 				if (tty && !o->quiet)
-					progress(ep, o->epochs, b + 1, per_epoch, sum / seen, correct / seen);
+					progress(ep, o->epochs, b + 1, per_epoch, R.ep_sum / R.seen,
+					         R.ep_correct / R.seen);
 				if (last) {
-					loss = sum / seen;
-					acc = correct / seen;
+					loss = R.ep_sum / R.seen;
+					acc = R.ep_correct / R.seen;
 				}
+				if (point)
+					live_plot(&curves, &plot_failed, ep - 1 + (b + 1.0) / per_epoch,
+					          R.ep_sum / R.seen, R.ep_correct / R.seen, 0);
 			}
-			if (o->steps && step >= o->steps) {
+			if (halt) {
+				double t1 = be->clock(be);
+				R.train_time += t1 - t0;
+				R.examples += R.seen - seen0;
+				if (tty) printf("\r\033[K");
+				fflush(stdout);
+				int sig = nl_interrupted();
+				fprintf(stderr, "netlang: %s at epoch %d, step %ld; training stopped.\n",
+				        sig == SIGINT ? "interrupted (Ctrl-C)" : "terminated (SIGTERM)", ep,
+				        R.step);
+				if (o->checkpoint &&
+				    save_checkpoint(p, &R, o, seed, ep, b + 1, S.dtrain.n) == 0)
+					fprintf(stderr, "netlang: the run is saved in %s (continue it with "
+					        "--resume %s)\n", o->checkpoint, o->checkpoint);
+				if (o->save && save_weights(p, o->save, &S.data.train) == 0)
+					fprintf(stderr, "netlang: the weights as they are now are in %s\n",
+					        o->save);
+				if (!o->checkpoint)
+					fprintf(stderr, "netlang: (--checkpoint FILE keeps a run that can be "
+					        "continued)\n");
+				status = 128 + sig;
+				goto out;
+			}
+			if (o->steps && R.step >= o->steps) {
+				/* a run cut short by --steps can be continued too */
+				if (o->checkpoint &&
+				    save_checkpoint(p, &R, o, seed, ep, b + 1, S.dtrain.n))
+					goto out;
 				stopped = 1;
 				break;
 			}
 		}
 		double t1 = be->clock(be);
-		train_time += t1 - t0;
-		examples += seen;
+		R.train_time += t1 - t0;
+		R.examples += R.seen - seen0;
 		if (tty && !o->quiet)
 			printf("\r\033[K");
 		if (!stopped) {
-			evaluate(p, &S.dtest, &test_loss, &test_acc);
+			evaluate(p, &S.dtest, &test_loss, &test_acc, NULL, NULL);
+			if (o->plot)
+				live_plot(&curves, &plot_failed, ep, test_acc, 0, 1);
 		} else {
 			test_acc = NAN;
 		}
-		hist[epochs_done * 3 + 0] = loss;
-		hist[epochs_done * 3 + 1] = acc;
-		hist[epochs_done * 3 + 2] = test_acc;
-		epochs_done++;
+		R.hist[R.epochs_done * 3 + 0] = loss;
+		R.hist[R.epochs_done * 3 + 1] = acc;
+		R.hist[R.epochs_done * 3 + 2] = test_acc;
+		R.epochs_done++;
 		if (!o->quiet) {
 			printf("epoch %d/%d: loss %.3f, train acc %.3f, ", ep, o->epochs, loss, acc);
 			if (isnan(test_acc))
-				printf("test acc not measured (stopped after %ld steps)", step);
+				printf("test acc not measured (stopped after %ld steps)", R.step);
 			else
 				printf("test acc %.3f", test_acc);
-			printf(", %.1f examples/sec\n", seen / (t1 - t0));
+			printf(", %.1f examples/sec\n", (R.seen - seen0) / (t1 - t0));
 			fflush(stdout);
 		}
+		if (o->checkpoint && !stopped &&
+		    save_checkpoint(p, &R, o, seed, ep + 1, 0, S.dtrain.n))
+			goto out;
 	}
 	printf("loss %.3f, train acc %.3f, test acc ", loss, acc);
 	if (isnan(test_acc))
 		printf("n/a\n");
 	else
 		printf("%.3f\n", test_acc);
-	printf("%.1f examples/sec on %s\n", examples / train_time, be->name);
-	status = 0;
-	if (o->save && save_weights(p, o->save))
+	printf("%.1f examples/sec on %s\n", R.examples / R.train_time, be->name);
+	status = plot_failed;
+	if (o->save && save_weights(p, o->save, &S.data.train))
 		status = 1;
-	if (o->plot) {
-		double *l = malloc(3 * (size_t)epochs_done * sizeof *l);
-		if (!l) {
-			status = 1;
-		} else {
-			for (int e = 0; e < epochs_done; e++) {
-				l[e] = hist[e * 3];
-				l[epochs_done + e] = hist[e * 3 + 1];
-				l[2 * epochs_done + e] = hist[e * 3 + 2];
-			}
-			if (nl_plot_svg(o->plot, title, epochs_done, l, l + epochs_done,
-			                l + 2 * epochs_done))
-				status = 1;
-			free(l);
-		}
-	}
+	if (pictures(&S, o, title))
+		status = 1;
 out:
-	free(hist);
-	free(perm);
+	nl_curves_free(&curves);
+	free(R.hist);
+	free(R.perm);
 	session_close(&S);
+	nl_interrupt_end();
 	return status;
 }
 
@@ -357,13 +557,166 @@ int nl_evaluate(const nl_graph *g, const nl_options *o)
 	}
 	if (session_open(&S, g, o, 0) == 0) {
 		double loss, acc;
+		nl_class_tally tally;
+		float *logits = malloc((size_t)S.plan->batch * S.plan->classes * sizeof *logits);
+		if (!logits || nl_tally_init(&tally, S.plan->classes) != 0) {
+			fprintf(stderr, "netlang: out of memory\n");
+			free(logits);
+			session_close(&S);
+			return 1;
+		}
 		double t0 = S.be->clock(S.be);
-		evaluate(S.plan, &S.dtest, &loss, &acc);
+		evaluate(S.plan, &S.dtest, &loss, &acc, &tally, logits);
 		double t1 = S.be->clock(S.be);
 		printf("test loss %.3f, test acc %.3f\n", loss, acc);
 		printf("%.1f examples/sec on %s\n", S.dtest.n / (t1 - t0), S.be->name);
-		status = 0;
+		nl_tally_print(&tally, S.data.test.names, stdout);
+		nl_tally_free(&tally);
+		free(logits);
+		status = confusion(&S, o) || pictures(&S, o, NULL) ? 1 : 0;
 	}
+	session_close(&S);
+	return status;
+}
+
+/* ---- what training and evaluation show besides their numbers ---- */
+
+/* "training lenet on cpu (...): 10 epochs, batch 256, lr 0.9, seed 1", a
+ * run that --steps ends early said as such, then the net's totals, as
+ * Darknet prints its layers before training. */
+static void print_header(const session *S, const nl_graph *g, const nl_options *o,
+                         const char *title, long per_epoch, uint64_t seed)
+{
+	char length[96];
+	if (o->steps && o->steps < per_epoch * o->epochs)
+		snprintf(length, sizeof length, "%ld step%s (--steps; an epoch is %ld)", o->steps,
+		         o->steps == 1 ? "" : "s", per_epoch);
+	else
+		snprintf(length, sizeof length, "%d epoch%s", o->epochs, o->epochs == 1 ? "" : "s");
+	printf("training %s on %s (%s): %s, batch %d, lr %g%s, seed %llu\n", title,
+	       S->be->name, S->data.where, length, o->batch, o->lr,
+	       o->momentum > 0 ? ", momentum" : "", (unsigned long long)seed);
+	nl_print_summary(stdout, g);
+	fflush(stdout);
+}
+
+/* A point of the --plot curves (a test point when test), and the file
+ * rewritten at once.  A file that cannot be written is reported once and
+ * the run goes on without it. */
+static int live_plot(nl_curves *c, int *failed, double x, double loss, double acc, int test)
+{
+	if (*failed)
+		return -1;
+	int rc = test ? nl_curves_add_test(c, x, loss) : nl_curves_add(c, x, loss, acc);
+	if (rc == 0)
+		rc = nl_curves_write(c);
+	if (rc)
+		*failed = 1;
+	return rc;
+}
+
+/* The data set's own class names, else those netlang knows for it. */
+static const char *const *class_names(const session *S, const nl_options *o, int classes)
+{
+	if (S->data.test.names)
+		return (const char *const *)S->data.test.names;
+	return nl_class_names(o->data, S->data.where, classes);
+}
+
+/* The predicted class of each of the test set's first n examples. */
+static int predict_test(session *S, int n, int32_t *pred)
+{
+	nl_plan *p = S->plan;
+	float *logits = malloc((size_t)p->batch * p->classes * sizeof *logits);
+	if (!logits) {
+		fprintf(stderr, "netlang: out of memory\n");
+		return -1;
+	}
+	for (long first = 0; first < n; first += p->batch) {
+		int m = n - first < p->batch ? (int)(n - first) : p->batch;
+		gather(p, &S->dtest, first, p->batch);
+		nl_plan_forward(p, 0);
+		p->be->download(p->be, logits, p->steps[p->logits].y,
+		                (size_t)p->batch * p->classes * sizeof *logits);
+		for (int i = 0; i < m; i++) {
+			const float *row = logits + (size_t)i * p->classes;
+			int best = 0;
+			for (int k = 1; k < p->classes; k++)
+				best = row[k] > row[best] ? k : best;
+			pred[first + i] = best;
+		}
+	}
+	free(logits);
+	return 0;
+}
+
+/* After --eval: the confusion matrix, and its picture with --plot. */
+static int confusion(session *S, const nl_options *o)
+{
+	int n = S->data.test.n, classes = S->plan->classes;
+	int32_t *pred = malloc((size_t)n * sizeof *pred);
+	int64_t *counts = calloc((size_t)classes * classes, sizeof *counts);
+	int rc = -1;
+	if (!pred || !counts) {
+		fprintf(stderr, "netlang: out of memory\n");
+	} else if (predict_test(S, n, pred) == 0) {
+		for (int i = 0; i < n; i++)
+			if (S->data.test.labels[i] < classes)
+				counts[S->data.test.labels[i] * classes + pred[i]]++;
+		const char *const *names = class_names(S, o, classes);
+		nl_confusion_print(stdout, counts, classes, names);
+		rc = o->plot ? nl_confusion_svg(o->plot, counts, classes, names, o->load) : 0;
+		if (o->plot && rc == 0)
+			printf("drew the confusion matrix in %s\n", o->plot);
+	}
+	free(pred);
+	free(counts);
+	return rc;
+}
+
+/* --predict N and --filters FILE, from the weights the plan holds. */
+static int pictures(session *S, const nl_options *o, const char *title)
+{
+	int rc = 0;
+	if (o->predict && S->data.test.c != 1) {
+		fprintf(stderr, "netlang: --predict draws grey images; this data set's have %d "
+		        "channels\n", S->data.test.c);
+		rc = -1;
+	} else if (o->predict) {
+		int n = o->predict < S->data.test.n ? o->predict : S->data.test.n;
+		int32_t *pred = malloc((size_t)n * sizeof *pred);
+		if (!pred || predict_test(S, n, pred)) {
+			rc = -1;
+		} else {
+			const char *const *names = class_names(S, o, S->data.test.classes);
+			rc = nl_predict_report(o->predict_file ? o->predict_file : "predictions.svg",
+			                       S->data.test.images, S->data.test.h, S->data.test.w, S->data.test.labels,
+			                       pred, n, names, title ? title : o->load);
+		}
+		free(pred);
+	}
+	if (o->filters && rc == 0) {
+		const nl_param_layout *l = &S->plan->layout;
+		float *host = calloc(l->nparams + l->nstate + 1, sizeof *host);
+		rc = host ? nl_plan_get_params(S->plan, host, host + l->nparams) : -1;
+		if (rc == 0)
+			rc = nl_filters_write(o->filters, S->plan->g, l, host);
+		free(host);
+	}
+	return rc;
+}
+
+int nl_pictures(const nl_graph *g, const nl_options *o, const char *title)
+{
+	if (!o->load) {
+		fprintf(stderr, "netlang: --predict and --filters show trained weights: give "
+		        "--load FILE, or --train\n");
+		return 1;
+	}
+	session S;
+	int status = 1;
+	if (session_open(&S, g, o, 0) == 0)
+		status = pictures(&S, o, title) ? 1 : 0;
 	session_close(&S);
 	return status;
 }

@@ -13,5 +13,7 @@ nl_backend *nl_backend_open(const nl_options *o);
 
 int nl_train(const nl_graph *g, const nl_options *o, const char *title);
 int nl_evaluate(const nl_graph *g, const nl_options *o);
+/* --predict and --filters on their own: the weights --load gives. */
+int nl_pictures(const nl_graph *g, const nl_options *o, const char *title);
 
 #endif

@@ -1,6 +1,7 @@
 /* gather_test.c - batch assembly: uint8 pixels / 255, labels picked by the
  * index list, bilinear resizing with half-pixel centres (PyTorch's
- * F.interpolate(mode='bilinear', align_corners=False)) against a double
+ * F.interpolate(mode='bilinear', align_corners=False)) of every channel,
+ * and per-channel normalisation ((x - mean) / std), against a double
  * reference and against a 2x2 -> 4x4 case worked out by hand.
  */
 #include <config.h>
@@ -41,38 +42,54 @@ static void ref_resize(const uint8_t *img, int h, int w, int oh, int ow, double 
 	}
 }
 
-static void gather_case(int count, int n, int h, int w, int oh, int ow)
+/* count images of c x h x w, n of them gathered to oh x ow; norm: none,
+ * or made-up per-channel means and deviations. */
+static void gather_case(int count, int n, int c, int h, int w, int oh, int ow, int norm)
 {
 	const int before = h_failures();
-	uint8_t *imgs = h_alloc((size_t)count * h * w);
+	const size_t img = (size_t)c * h * w, oimg = (size_t)c * oh * ow;
+	uint8_t *imgs = h_alloc((size_t)count * img);
 	uint8_t *labels = h_alloc((size_t)count);
 	int32_t *idx = h_alloc((size_t)n * sizeof *idx);
-	float *out = h_alloc((size_t)n * oh * ow * sizeof *out);
+	float *out = h_alloc((size_t)n * oimg * sizeof *out);
 	int32_t *lab_out = h_alloc((size_t)n * sizeof *lab_out);
-	double *want = malloc((size_t)n * oh * ow * sizeof *want);
-	if (!want)
+	double *want = malloc((size_t)n * oimg * sizeof *want);
+	float ms[2 * 3];
+	if (!want || c > 3)
 		abort();
-	for (size_t i = 0; i < (size_t)count * h * w; i++)
+	for (int ch = 0; ch < c; ch++) {
+		ms[ch] = 0.3f + 0.1f * (float)ch;           /* means */
+		ms[c + ch] = 0.25f + 0.05f * (float)ch;     /* standard deviations */
+	}
+	for (size_t i = 0; i < (size_t)count * img; i++)
 		imgs[i] = (uint8_t)nl_rng_below(&H_RNG, 256);
 	for (int i = 0; i < count; i++)
 		labels[i] = (uint8_t)nl_rng_below(&H_RNG, 10);
 	for (int i = 0; i < n; i++)
 		idx[i] = (int32_t)nl_rng_below(&H_RNG, (uint32_t)count);
-	H_BE->gather(H_BE, imgs, labels, idx, n, h, w, oh, ow, out, lab_out);
+	H_BE->gather(H_BE, imgs, labels, idx, n, c, h, w, oh, ow, norm ? ms : NULL, out, lab_out);
 	for (int i = 0; i < n; i++) {
-		ref_resize(imgs + (size_t)idx[i] * h * w, h, w, oh, ow,
-		           want + (size_t)i * oh * ow);
+		for (int ch = 0; ch < c; ch++) {
+			double *p = want + (size_t)i * oimg + (size_t)ch * oh * ow;
+			ref_resize(imgs + (size_t)idx[i] * img + (size_t)ch * h * w, h, w, oh, ow, p);
+			if (norm)
+				for (int k = 0; k < oh * ow; k++)
+					p[k] = (p[k] - (double)ms[ch]) / (double)ms[c + ch];
+		}
 		if (lab_out[i] != labels[idx[i]])
 			h_fail("gather: label %d is %d, want %d", i, lab_out[i], labels[idx[i]]);
 	}
-	char what[96];
-	snprintf(what, sizeof what, "gather %d images %dx%d -> %dx%d", n, h, w, oh, ow);
+	char what[128];
+	snprintf(what, sizeof what, "gather %d images %dx%dx%d -> %dx%d%s", n, c, h, w, oh, ow,
+	         norm ? ", normalised" : "");
 	/* The backend computes source coordinates (dst + 0.5) * h/oh - 0.5 in
 	 * float: a couple of ulps of a coordinate up to 28 is ~3.4e-6 pixel,
 	 * which moves a value by up to that much times a neighbour difference
 	 * of at most 1.  rtol 4e-5 gives h_compare an absolute floor of 4e-6
-	 * (0.1 * rtol * max|want|, max|want| ~ 1) over that. */
-	h_compare(what, out, want, (size_t)n * oh * ow, 4e-5);
+	 * (0.1 * rtol * max|want|, max|want| ~ 1) over that.  Normalising
+	 * divides that error by std (down to 0.25 here: 4x) while max|want|
+	 * grows only to ~2.8, so it needs rtol 1e-4 (floor 2.8e-5 > 1.4e-5). */
+	h_compare(what, out, want, (size_t)n * oimg, norm ? 1e-4 : 4e-5);
 	H_BE->release(H_BE, imgs); H_BE->release(H_BE, labels);
 	H_BE->release(H_BE, idx); H_BE->release(H_BE, out);
 	H_BE->release(H_BE, lab_out);
@@ -102,7 +119,7 @@ static void gather_by_hand(void)
 	double want[16];
 	for (int i = 0; i < 16; i++)
 		want[i] = want255[i] / 255.0;
-	H_BE->gather(H_BE, img, lab, idx, 1, 2, 2, 4, 4, out, lab_out);
+	H_BE->gather(H_BE, img, lab, idx, 1, 1, 2, 2, 4, 4, NULL, out, lab_out);
 	h_compare("2x2 -> 4x4 by hand", out, want, 16, 1e-6);
 	if (lab_out[0] != 7)
 		h_fail("2x2 -> 4x4: label %d, want 7", lab_out[0]);
@@ -113,11 +130,16 @@ int main(void)
 {
 	h_init("gather_test");
 	gather_by_hand();
-	gather_case(50, 17, 28, 28, 28, 28);     /* plain copy */
-	gather_case(50, 9, 28, 28, 224, 224);    /* AlexNet/VGG upscale */
-	gather_case(30, 7, 28, 28, 37, 96);      /* odd, non-uniform factors */
-	gather_case(30, 5, 28, 28, 13, 9);       /* downscale */
-	gather_case(20, 4, 7, 5, 11, 3);         /* non-square source */
-	gather_case(5, 3, 1, 1, 4, 4);           /* a single pixel */
+	gather_case(50, 17, 1, 28, 28, 28, 28, 0);     /* plain copy */
+	gather_case(50, 9, 1, 28, 28, 224, 224, 0);    /* AlexNet/VGG upscale */
+	gather_case(30, 7, 1, 28, 28, 37, 96, 0);      /* odd, non-uniform factors */
+	gather_case(30, 5, 1, 28, 28, 13, 9, 0);       /* downscale */
+	gather_case(20, 4, 1, 7, 5, 11, 3, 0);         /* non-square source */
+	gather_case(5, 3, 1, 1, 1, 4, 4, 0);           /* a single pixel */
+	gather_case(40, 13, 3, 32, 32, 32, 32, 0);     /* CIFAR-10 as it is */
+	gather_case(40, 13, 3, 32, 32, 32, 32, 1);     /* ... normalised */
+	gather_case(40, 6, 3, 32, 32, 96, 96, 1);      /* ... upscaled, normalised */
+	gather_case(20, 5, 3, 17, 9, 8, 13, 0);        /* colour, odd sizes both ways */
+	gather_case(20, 5, 1, 28, 28, 28, 28, 1);      /* grey, normalised */
 	return h_finish();
 }

@@ -5,6 +5,8 @@ CPU_TESTS = \
 	tests/cpu/gemm_test \
 	tests/cpu/exp_test \
 	tests/cpu/conv_test \
+	tests/cpu/winograd_test \
+	tests/cpu/conv_fuse_test \
 	tests/cpu/pool_test \
 	tests/cpu/dense_test \
 	tests/cpu/dropout_test \
@@ -44,3 +46,11 @@ tests_cpu_exp_test_LDADD = $(CPU_TEST_LDADD)
 
 tests_cpu_gemm_test_SOURCES = tests/cpu/gemm_test.c tests/cpu/harness.c tests/cpu/harness.h
 tests_cpu_gemm_test_LDADD = $(CPU_TEST_LDADD)
+
+tests_cpu_winograd_test_SOURCES = tests/cpu/winograd_test.c tests/cpu/conv_ref.c \
+	tests/cpu/conv_ref.h tests/cpu/harness.c tests/cpu/harness.h
+tests_cpu_winograd_test_LDADD = $(CPU_TEST_LDADD)
+
+tests_cpu_conv_fuse_test_SOURCES = tests/cpu/conv_fuse_test.c tests/cpu/conv_ref.c \
+	tests/cpu/conv_ref.h tests/cpu/harness.c tests/cpu/harness.h
+tests_cpu_conv_fuse_test_LDADD = $(CPU_TEST_LDADD)

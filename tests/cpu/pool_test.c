@@ -123,12 +123,68 @@ static void maxpool_ties(void)
 	h_report("maxpool ties and padding (by hand)", before);
 }
 
+/* The 2x2 stride-2 max pooling fast path (pool.c) by hand: the first of
+ * equal maxima, the first NaN, a maximum in the lower row; backward puts
+ * each window's gradient on its argmax, 0 (or what was there) elsewhere. */
+static void maxpool_2x2_by_hand(void)
+{
+	const int before = h_failures();
+	const float nan = NAN;
+	nl_node nd = { 0 };
+	nd.kind = NL_MAXPOOL;
+	nd.kh = 2; nd.kw = 2; nd.sh = 2; nd.sw = 2;
+	/* Four windows of a 4x5 plane (the fifth column is in none):
+	 *   [5 5 / 3 5]  [1 nan / 2 nan]
+	 *   [nan 7 / nan 1]  [-1 -2 / 4 4] */
+	float x[20] = {
+		5, 5, 1, nan, 9,
+		3, 5, 2, nan, 9,
+		nan, 7, -1, -2, 9,
+		nan, 1, 4, 4, 9,
+	};
+	const int want_arg[4] = { 0, 3, 10, 17 };
+	float y[4], dy[4] = { 1, 2, 3, 4 }, dx[20];
+	int32_t aux[4];
+	nl_step s = { 0 };
+	s.node = &nd;
+	s.ninputs = 1;
+	s.xs[0] = h_shape4(1, 1, 4, 5);
+	s.ys = h_shape4(1, 1, 2, 2);
+	s.x[0] = x; s.y = y; s.aux = aux; s.dy = dy; s.dx[0] = dx;
+	H_BE->forward[NL_MAXPOOL](H_BE, &s, 1);
+	for (int i = 0; i < 4; i++) {
+		float want = x[want_arg[i]];
+		if (aux[i] != want_arg[i] || !(y[i] == want || (isnan(y[i]) && isnan(want))))
+			h_fail("maxpool 2x2: window %d gives %g at %d, want %g at %d", i, y[i],
+			       (int)aux[i], want, want_arg[i]);
+	}
+	for (int acc = 0; acc <= 1; acc++) {
+		for (int i = 0; i < 20; i++)
+			dx[i] = acc ? 100.0f : 555.0f;
+		s.dx_accumulate[0] = acc;
+		H_BE->backward[NL_MAXPOOL](H_BE, &s);
+		for (int i = 0; i < 20; i++) {
+			float want = acc ? 100.0f : 0.0f;
+			for (int k = 0; k < 4; k++)
+				if (want_arg[k] == i)
+					want += dy[k];
+			if (dx[i] != want)
+				h_fail("maxpool 2x2 backward%s: dx[%d] = %g, want %g",
+				       acc ? " (accumulated)" : "", i, dx[i], want);
+		}
+	}
+	h_report("maxpool 2x2 stride 2: ties, NaNs, odd width (by hand)", before);
+}
+
 int main(void)
 {
 	h_init("pool_test");
 	/* name, kind, n c h w, kh kw, sh sw, ph pw */
 	pool_case("maxpool 3x3 stride 2 (overlapping)", NL_MAXPOOL, 2, 3, 9, 7, 3, 3, 2, 2, 0, 0, DX_WRITE);
 	pool_case("maxpool 2x2 stride 2 (disjoint)", NL_MAXPOOL, 3, 2, 8, 6, 2, 2, 2, 2, 0, 0, DX_WRITE);
+	pool_case("maxpool 2x2 stride 2, odd size", NL_MAXPOOL, 2, 3, 9, 7, 2, 2, 2, 2, 0, 0, DX_WRITE);
+	pool_case("maxpool 2x2 stride 2, dx accumulated", NL_MAXPOOL, 2, 3, 8, 10, 2, 2, 2, 2, 0, 0,
+	          DX_ACCUMULATE);
 	pool_case("maxpool 3x3 stride 1 pad 1", NL_MAXPOOL, 2, 3, 5, 6, 3, 3, 1, 1, 1, 1, DX_WRITE);
 	pool_case("maxpool 3x2 stride 1x2 pad 1x0", NL_MAXPOOL, 2, 5, 7, 8, 3, 2, 1, 2, 1, 0, DX_WRITE);
 	pool_case("maxpool 2x2 stride 3 (gaps)", NL_MAXPOOL, 2, 2, 8, 8, 2, 2, 3, 3, 0, 0, DX_WRITE);
@@ -160,5 +216,6 @@ int main(void)
 	h_check_layer(&g);
 
 	maxpool_ties();
+	maxpool_2x2_by_hand();
 	return h_finish();
 }

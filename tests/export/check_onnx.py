@@ -21,9 +21,11 @@ def table_shapes(path):
     """Each node's output shape from netlang's table, input first."""
     shapes = []
     for line in open(path):
+        # shape, parameters and FLOPs are the last three columns (a branching
+        # net's table adds a row number and a from column in front)
         cols = re.split(r'\s{2,}', line.strip())
-        if len(cols) >= 3 and re.fullmatch(r'\d+(x\d+x\d+)?', cols[2]):
-            shapes.append(tuple(int(v) for v in cols[2].split('x')))
+        if len(cols) >= 3 and re.fullmatch(r'\d+(x\d+x\d+)?', cols[-3]):
+            shapes.append(tuple(int(v) for v in cols[-3].split('x')))
     return shapes
 
 

@@ -12,7 +12,11 @@
 
 # layer, shape and parameters of each row of the table, and the total
 rows() {
-	"$NETLANG" "$1" | sed -n '1,/^total/p' | sed 's/   */	/g' |
+	# (a branching net's table starts its rows with their number; a pool's
+	# stride shows as written, and 2x2/2 is 2x2 read back)
+	"$NETLANG" "$1" | sed -n '1,/^ *total/p' |
+		sed -E 's/^ *([0-9]+|#)  +//; s/^ +//; s#([0-9]+)x([0-9]+)/\1([^0-9])#\1x\2\3#; s#^(conv [0-9]+x[0-9]+)/1 #\1 #' |
+		sed 's/   */	/g' |
 		awk -F'	' 'NF >= 5 { print $1 "|" $(NF-2) "|" $(NF-1) } $1 == "total" { print "total|" $2 }'
 }
 for net in "$ex"/*.net "$export_dir/kinds.net"; do

@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nl_options_init(&o);
 	nl_options_set_text(&o, NL_SET_DEVICE, "cpu", NULL, 0);
 	nl_options_set_text(&o, NL_SET_THREADS, "1", NULL, 0);
-	nl_repl_run(cx, &o, NL_FMT_TABLE, in, "fuzz.nls", 0, 1);
+	nl_repl_run(cx, &o, NL_FMT_TABLE, in, "fuzz.nls", 0, 1, 0);
 	fclose(in);
 	nl_ctx_free(cx);
 	return 0;

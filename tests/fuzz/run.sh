@@ -10,6 +10,8 @@
 #   session   teaching-script lines: every `:` command, :train included
 #   weights   weights files loaded into a net with every parameter kind
 #   idx       IDX image and label files, plain or gzipped
+#   image     PNG and JPEG files and CIFAR-10 records   (run_image.sh)
+#   onnx      ONNX models read by --import              (onnx.sh)
 # Seeds come from the tests (tests/fuzz/corpus/TARGET, made by seeds.sh
 # from the examples, the error cases, the stdlib and sample files).
 #
@@ -28,7 +30,7 @@
 set -eu
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-parser use session weights idx}
+targets=${*:-parser use session weights idx image onnx}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/netlang-fuzz.XXXXXX")}
 jobs=${FUZZ_JOBS:-1}
@@ -78,13 +80,14 @@ link() {  # TARGET OBJECTS...
 	shift
 	# shellcheck disable=SC2086
 	$CC $cflags -fsanitize=fuzzer "$top/tests/fuzz/fuzz_$t.c" "$@" \
-		-lopenblas -lreadline -lz -lm -o "$work/fuzz_$t"
+		-lopenblas -lreadline -lpng -ljpeg -lz -lm -o "$work/fuzz_$t"
 }
 for t in $targets; do
 	case $t in
 	parser | use) link "$t" $lang_objs ;;
 	session | weights | idx) link "$t" $runtime_objs $lang_objs ;;
-	*) echo "fuzz: no target '$t' (parser use session weights idx)" >&2; exit 2 ;;
+	image | onnx) ;;   # built by their own scripts, below
+	*) echo "fuzz: no target '$t' (parser use session weights idx image onnx)" >&2; exit 2 ;;
 	esac
 done
 
@@ -96,6 +99,14 @@ par=""
 if [ "$jobs" -gt 1 ]; then par="-jobs=$jobs -workers=$jobs"; fi
 status=0
 for t in $targets; do
+	case $t in
+	image | onnx)
+		script=run_image.sh
+		[ $t = onnx ] && script=onnx.sh
+		echo "== fuzz $t for ${seconds}s"
+		FUZZ_WORK="$work/$t" bash "$top/tests/fuzz/$script" "$seconds" || status=1
+		continue ;;
+	esac
 	mkdir -p "$work/corpus/$t"
 	cp "$top"/tests/fuzz/corpus/"$t"/* "$work/corpus/$t/" 2>/dev/null || true
 	case $t in

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""tiny_idx.py DIR... - write a tiny image set in the MNIST family's IDX
-format into each DIR (32 training and 16 test images of 28x28, ten classes,
-gzipped as the published files are), for runs that must train in
-milliseconds: the fuzz targets' sessions, and seeds for the IDX target."""
+"""tiny_idx.py [-n TRAIN TEST] DIR... - write a tiny image set in the MNIST
+family's IDX format into each DIR (by default 32 training and 16 test
+images of 28x28, ten classes, gzipped as the published files are), for runs
+that must train in milliseconds: the fuzz targets' sessions, seeds for the
+IDX target, and the tests of checkpoints and interruptions."""
 import gzip
 import os
 import struct
@@ -19,12 +20,17 @@ def idx_labels(n, seed):
 
 
 def main():
-    for d in sys.argv[1:]:
+    args = sys.argv[1:]
+    ntrain, ntest = 32, 16
+    if args[:1] == ["-n"]:
+        ntrain, ntest = int(args[1]), int(args[2])
+        args = args[3:]
+    for d in args:
         os.makedirs(d, exist_ok=True)
-        for name, data in (("train-images-idx3-ubyte", idx_images(32, 1)),
-                           ("train-labels-idx1-ubyte", idx_labels(32, 1)),
-                           ("t10k-images-idx3-ubyte", idx_images(16, 2)),
-                           ("t10k-labels-idx1-ubyte", idx_labels(16, 2))):
+        for name, data in (("train-images-idx3-ubyte", idx_images(ntrain, 1)),
+                           ("train-labels-idx1-ubyte", idx_labels(ntrain, 1)),
+                           ("t10k-images-idx3-ubyte", idx_images(ntest, 2)),
+                           ("t10k-labels-idx1-ubyte", idx_labels(ntest, 2))):
             with open(os.path.join(d, name + ".gz"), "wb") as f:
                 f.write(gzip.compress(data, mtime=0))
 

@@ -1039,12 +1039,15 @@ static void sgd_case(nl_backend *cpu, nl_backend *gpu, size_t n, float momentum,
 	free(v);
 }
 
-static void gather_case(nl_backend *cpu, nl_backend *gpu, int n, int h, int w, int oh, int ow)
+static void gather_case(nl_backend *cpu, nl_backend *gpu, int n, int c, int h, int w, int oh,
+                        int ow, int normalise)
 {
 	if (!wanted("gather"))
 		return;
 	const int count = 50;
-	size_t plane = (size_t)h * w;
+	size_t plane = (size_t)c * h * w;
+	const float norm[6] = { 0.49f, 0.48f, 0.45f, 0.25f, 0.24f, 0.26f };   /* c == 3 */
+	const float norm1[2] = { 0.29f, 0.35f };                              /* c == 1 */
 	uint8_t *images = xmalloc((size_t)count * plane), *labels = xmalloc(count);
 	int32_t *idx = xmalloc((size_t)n * sizeof *idx);
 	for (size_t i = 0; i < (size_t)count * plane; i++)
@@ -1053,7 +1056,7 @@ static void gather_case(nl_backend *cpu, nl_backend *gpu, int n, int h, int w, i
 		labels[i] = (uint8_t)nl_rng_below(&rng, 10);
 	for (int i = 0; i < n; i++)
 		idx[i] = (int32_t)nl_rng_below(&rng, count);
-	size_t out_n = (size_t)n * oh * ow;
+	size_t out_n = (size_t)n * c * oh * ow;
 	float *out[2];
 	int32_t lab[2][64];
 	nl_backend *bes[2] = { cpu, gpu };
@@ -1065,7 +1068,8 @@ static void gather_case(nl_backend *cpu, nl_backend *gpu, int n, int h, int w, i
 		be->upload(be, dimg, images, (size_t)count * plane);
 		be->upload(be, dlab, labels, count);
 		be->upload(be, didx, idx, (size_t)n * sizeof *didx);
-		be->gather(be, dimg, dlab, didx, n, h, w, oh, ow, dout, dlo);
+		be->gather(be, dimg, dlab, didx, n, c, h, w, oh, ow,
+		           normalise ? (c == 3 ? norm : norm1) : NULL, dout, dlo);
 		out[b] = fetch(be, dout, out_n);
 		be->download(be, lab[b], dlo, (size_t)n * sizeof(int32_t));
 		be->release(be, dimg);
@@ -1075,7 +1079,8 @@ static void gather_case(nl_backend *cpu, nl_backend *gpu, int n, int h, int w, i
 		be->release(be, dout);
 	}
 	char name[64];
-	snprintf(name, sizeof name, "gather %dx%d -> %dx%d", h, w, oh, ow);
+	snprintf(name, sizeof name, "gather %dx%dx%d -> %dx%d%s", c, h, w, oh, ow,
+	         normalise ? " normalised" : "");
 	report rep = { .worst = 0.0 };
 	report_add(&rep, "images", out[1], out[0], out_n);
 	if (memcmp(lab[0], lab[1], (size_t)n * sizeof(int32_t)))
@@ -1131,10 +1136,13 @@ static void all_cases(nl_backend *cpu, nl_backend *gpu)
 	loss_case(cpu, gpu, "loss two invalid labels", 8, 10, LOGITS_BAD_LABELS);
 	sgd_case(cpu, gpu, 10007, 0.9f, 5e-4f);
 	sgd_case(cpu, gpu, 999, 0.0f, 0.0f);
-	gather_case(cpu, gpu, 6, 28, 28, 28, 28);
-	gather_case(cpu, gpu, 5, 28, 28, 224, 224);
-	gather_case(cpu, gpu, 4, 28, 28, 45, 37);
-	gather_case(cpu, gpu, 4, 28, 28, 13, 20);
+	gather_case(cpu, gpu, 6, 1, 28, 28, 28, 28, 0);
+	gather_case(cpu, gpu, 5, 1, 28, 28, 224, 224, 0);
+	gather_case(cpu, gpu, 4, 1, 28, 28, 45, 37, 0);
+	gather_case(cpu, gpu, 4, 1, 28, 28, 13, 20, 0);
+	gather_case(cpu, gpu, 6, 3, 32, 32, 32, 32, 1);
+	gather_case(cpu, gpu, 4, 3, 32, 32, 96, 96, 1);
+	gather_case(cpu, gpu, 4, 1, 28, 28, 28, 28, 1);
 }
 
 /* ---- planted faults (--self-test) ----------------------------------------

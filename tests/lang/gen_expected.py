@@ -9,9 +9,8 @@ The test suite reads the files it writes and never needs torch.
 
 Listing rule (D2L's): for each top-level module, print its class name and
 output shape.  D2L's DenseBlock is a class of its own, so the book prints
-"DenseBlock output shape:"; netlang prints every top-level block call as
-"Sequential", so a top-level module that holds others is printed as
-"Sequential" here too.
+"DenseBlock output shape:", as netlang does for a block that joins branches
+itself.
 """
 import os
 import sys
@@ -177,7 +176,7 @@ def listing(net, side):
     with torch.no_grad():
         for layer in net:
             x = layer(x)
-            name = "Sequential" if list(layer.children()) else type(layer).__name__
+            name = type(layer).__name__
             lines.append(f"{name} output shape:\t {x.shape}")
     return "\n".join(lines) + "\n"
 

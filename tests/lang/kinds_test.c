@@ -132,6 +132,15 @@ int main(void)
 	CHECK(strcmp(nl_node_torch_name(&g->nodes[14]), "BatchNorm1d") == 0);
 	nl_graph_free(g);
 
+	/* A stride that was written shows, even where it is the default. */
+	g = build("input 1x8x8\navgpool 2x2/2\nconv 3x3/1 -> 2\n");
+	CHECK(g != NULL);
+	if (g) {
+		CHECK(strcmp(nl_node_text(&g->nodes[1], line, sizeof line), "avgpool 2x2/2") == 0);
+		CHECK(strcmp(nl_node_text(&g->nodes[2], line, sizeof line), "conv 3x3/1 -> 2") == 0);
+		nl_graph_free(g);
+	}
+
 	if (failures)
 		fprintf(stderr, "kinds_test: %d check(s) failed\n", failures);
 	return failures ? 1 : 0;

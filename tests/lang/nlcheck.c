@@ -1,10 +1,12 @@
 /* nlcheck.c - the front end on its own: load .net files, check them, and
  * print the listing, the parameter total, or the diagnostic.
  *
- *   nlcheck [-L DIR]... [--format table|d2l] [--params]
+ *   nlcheck [-L DIR]... [--format table|d2l] [--params] [--graph]
  *           [--source] [--chunks] FILE...
  *
- * --params prints only the total parameter count; --source writes the
+ * --params prints only the total parameter count; --graph the graph as
+ * plain lines for the drawing's tests ("node I WORD SHAPE origin O inputs
+ * A B", "origin O NAME parent P call TEXT"); --source writes the
  * program back as text (nl_write_source); --chunks feeds each FILE line by
  * line through nl_load_string the way the REPL does, keeping a line that is
  * NL_INCOMPLETE pending until more comes, and rolling back lines that fail.
@@ -16,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/kinds.h"
 #include "lang/lang.h"
+#include "lang/shape.h"
 
 static int load_chunks(nl_ctx *cx, const char *path)
 {
@@ -57,10 +61,26 @@ static int load_chunks(nl_ctx *cx, const char *path)
 	return rc;
 }
 
+static void print_graph(const nl_graph *g)
+{
+	char sb[64];
+	for (int i = 0; i < g->nnodes; i++) {
+		const nl_node *nd = &g->nodes[i];
+		printf("node %d %s %s origin %d inputs", i, nl_kind_name(nd->kind),
+		       nl_shape_str(&nd->shape, sb, sizeof sb), nd->origin);
+		for (int k = 0; k < nd->ninputs; k++)
+			printf(" %d", nd->inputs[k]);
+		putchar('\n');
+	}
+	for (int o = 0; o < g->norigins; o++)
+		printf("origin %d %s parent %d call %s\n", o, g->origins[o].name,
+		       g->origins[o].parent, g->origins[o].call);
+}
+
 int main(int argc, char **argv)
 {
 	nl_format fmt = NL_FMT_TABLE;
-	int params_only = 0, source = 0, chunks = 0, rc = 0, nfiles = 0;
+	int params_only = 0, source = 0, chunks = 0, graph = 0, rc = 0, nfiles = 0;
 	nl_ctx *cx = nl_ctx_new();
 	if (!cx)
 		return 2;
@@ -73,6 +93,8 @@ int main(int argc, char **argv)
 			fmt = strcmp(argv[++i], "d2l") == 0 ? NL_FMT_D2L : NL_FMT_TABLE;
 		} else if (strcmp(a, "--params") == 0) {
 			params_only = 1;
+		} else if (strcmp(a, "--graph") == 0) {
+			graph = 1;
 		} else if (strcmp(a, "--source") == 0) {
 			source = 1;
 		} else if (strcmp(a, "--chunks") == 0) {
@@ -104,6 +126,8 @@ int main(int argc, char **argv)
 	}
 	if (params_only)
 		printf("%lld\n", (long long)g->params);
+	else if (graph)
+		print_graph(g);
 	else
 		nl_print_graph(stdout, g, fmt);
 	nl_graph_free(g);

@@ -42,6 +42,79 @@ grep -q '^<stdin>:10:1: error: the net is empty' "$tmp/undo.err" || fail ":show 
 grep -q '^<stdin>:11:[0-9]*: error: ' "$tmp/undo.err" || fail "a block survived :reset: $(cat "$tmp/undo.err")"
 [ "$(grep -c ': error: ' "$tmp/undo.err")" -eq 3 ] || fail "expected three errors: $(cat "$tmp/undo.err")"
 
+# :undo takes back the whole line typed, all its statements; a line that
+# only defined a block is not one; the input stays.
+cat >"$tmp/undoline.nls" <<'NLS'
+input 1x8x8; relu
+conv 3x3 -> 2; relu; flatten
+def b() { relu }
+:undo
+:undo
+:undo
+NLS
+run undoline "$tmp/undoline.nls" -k
+status_is undoline 1
+cat >"$tmp/undoline.exp" <<'OUT'
+Input shape: [1, 1, 8, 8]
+ReLU output shape: [1, 1, 8, 8]
+Conv2d output shape: [1, 2, 6, 6]    20 params
+ReLU output shape: [1, 2, 6, 6]
+Flatten output shape: [1, 72]
+undone: the net ends with ReLU output shape: [1, 1, 8, 8]
+undone: the net is its input alone
+OUT
+same ":undo of whole lines" "$tmp/undoline.exp" "$tmp/undoline.out"
+grep -qx '<stdin>:6:1: error: nothing to undo' "$tmp/undoline.err" || fail ":undo past the input: $(cat "$tmp/undoline.err")"
+
+# :show takes --depth and --rf as the command line does.
+printf 'use vgg\ninput 1x32x32\nvgg_block(2, 8)\n:show --depth 1 --rf\n:show --depth\n' >"$tmp/showd.nls"
+run showd "$tmp/showd.nls" -k
+status_is showd 1
+grep -q '^vgg_block(2, 8) .* 8x16x16 .*  6x6$' "$tmp/showd.out" || fail ":show --depth 1 --rf: $(cat "$tmp/showd.out")"
+grep -q ':show --depth takes a number' "$tmp/showd.err" || fail ":show --depth: $(cat "$tmp/showd.err")"
+
+# A session builds a statement at a time, from checkpoints: lines undone
+# (a block call and a layer, two calls, a call and a layer), a shape that
+# fails under :explain on, and lines added after each leave the net that
+# the same statements make from a file: the same rows at --depth 1 (the
+# calls as written with their values), the same totals, and the drawing's
+# boxes named as the calls were.
+cat >"$tmp/undock.nls" <<'NLS'
+use vgg
+input 1x32x32
+vgg_block(1, 4); vgg_block(1, 8)
+vgg_block(2, 16); conv 3x3 -> 5
+:undo
+vgg_block(1, 16)
+:explain on
+conv 9x9 -> 3
+:explain off
+vgg_block(1, 32); relu
+:undo
+:undo
+vgg_block(2, 32); flatten
+fc 10
+:show --depth 1
+NLS
+printf ':draw --depth 1 %s\n' "$tmp/undock.svg" >>"$tmp/undock.nls"
+printf 'use vgg\ninput 1x32x32\nvgg_block(1, 4); vgg_block(1, 8)\nvgg_block(2, 32); flatten\nfc 10\n' >"$tmp/undock.net"
+run undock "$tmp/undock.nls" -k
+status_is undock 1
+grep -q '^conv 9x9 -> 3 on 16x4x4: (4 + 2\*0 - 9) / 1 + 1 = -4' "$tmp/undock.out" ||
+	fail ":explain on in a kept build: $(cat "$tmp/undock.out")"
+[ "$(grep -c ': error: ' "$tmp/undock.err")" -eq 1 ] || fail "expected one error: $(cat "$tmp/undock.err")"
+"$NETLANG" "$tmp/undock.net" --depth 1 >"$tmp/undock.cli" 2>&1 || fail "the file: $(cat "$tmp/undock.cli")"
+# rows and totals, less the origin column (<stdin>:N against undock.net:N)
+rows() { sed -n '/^layer /,/^training memory/p' "$1" | sed 's/  *[^ ]*:[0-9][0-9]*  */ /; s/  */ /g'; }
+rows "$tmp/undock.out" >"$tmp/undock.rows"
+rows "$tmp/undock.cli" >"$tmp/undock.clirows"
+[ "$(grep -c '^vgg_block(' "$tmp/undock.clirows")" -eq 3 ] || fail "the file's rows: $(cat "$tmp/undock.clirows")"
+same "the session's net after :undo" "$tmp/undock.clirows" "$tmp/undock.rows"
+for call in 'vgg_block(1, 4)' 'vgg_block(1, 8)' 'vgg_block(2, 32)'; do
+	grep -qF ">$call<" "$tmp/undock.svg" || fail ":draw after :undo lacks $call"
+done
+grep -qF 'vgg_block(1, 16)' "$tmp/undock.svg" && fail ":draw shows a call that was undone"
+
 # ---- :save, then the file on its own and through :load ----
 cat >"$tmp/save.nls" <<NLS
 input 1x32x32
@@ -135,7 +208,7 @@ ReLU output shape:$T torch.Size([1, 1, 8, 8])
 OUT
 sed '/^Type a statement/,$d' "$tmp/fmt.out" >"$tmp/fmt.head"
 same ":format and :expand" "$tmp/fmt.exp" "$tmp/fmt.head"
-for c in help load show expand undo reset save format train quit; do
+for c in help load show expand explain draw undo reset save format train quit; do
 	grep -q "^  :$c" "$tmp/fmt.out" || fail ":help does not list :$c"
 done
 [ "$(grep -c ': error: ' "$tmp/fmt.err")" -eq 4 ] || fail "expected four errors: $(cat "$tmp/fmt.err")"

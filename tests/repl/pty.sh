@@ -77,8 +77,8 @@ sleep 0.3
 [ "$(last_line one)" = 'netlang> vgg_block(' ] || fail "TAB did not complete vgg_bl: $(last_line one)"
 keys one '1, 64)' Enter
 wait_for one '^vgg_block output shape: \[1, 64, 5, 5\]'
-# ... and a command name.
-keys one ':exp' Tab Enter
+# ... and a command name (:expa, since :explain shares :exp).
+keys one ':expa' Tab Enter
 wait_for one '^  MaxPool2d output shape: \[1, 64, 5, 5\]$'
 
 # Ctrl-C inside a block: the block is gone, the prompt is back, and the
@@ -114,7 +114,25 @@ sleep 0.3
 keys one Enter
 wait_for one '^ReLU output shape: \[1, 1600\]$' 2
 
-# Ctrl-D ends the session with status 0.
+# `use <TAB>` lists the libraries, not layer keywords; inside a call's
+# parentheses TAB shows the block's parameters and leaves the line alone.
+keys one 'use ' Tab Tab
+wait_for one 'densenet  *googlenet  *nin  *resnet  *vgg'
+screen one
+grep -q 'maxpool' "$tmp/screen" && fail "use <TAB> offered layer keywords"
+keys one C-u 'vgg_block(' Tab
+wait_for one '^vgg_block(n, c): integers'
+[ "$(last_line one)" = 'netlang> vgg_block(' ] || fail "the call's line changed: $(last_line one)"
+keys one C-u
+
+# Ctrl-D inside an open block drops the block and the session goes on;
+# at the prompt it ends the session with status 0.
+keys one 'def later() {' Enter
+wait_for one '^\.\.\.> *$'
+keys one C-d
+wait_for one 'the open block was abandoned'
+keys one 'relu' Enter
+wait_for one '^ReLU output shape: \[1, 1600\]$' 3
 keys one C-d
 wait_for one '^EXIT=0$'
 
@@ -125,7 +143,7 @@ start two
 wait_for two '^netlang> *$'
 keys two Up
 sleep 0.3
-[ "$(last_line two)" = "netlang> :load $tmp/lesson-part.net" ] || fail "the next session did not recall the history: $(last_line two)"
+[ "$(last_line two)" = "netlang> relu" ] || fail "the next session did not recall the history: $(last_line two)"
 keys two C-u ':quit' Enter
 wait_for two '^EXIT=0$'
 
@@ -137,4 +155,22 @@ wait_for three '^Input shape'
 keys three C-d
 wait_for three '^EXIT=0$'
 grep -qx 'input 3x8x8' "$tmp/state/netlang/history" || fail "no history under \$XDG_STATE_HOME"
+
+# Ctrl-C during :train stops the training, not the session: the prompt is
+# back and the net is still there.
+python3 "$top_srcdir/tests/fuzz/tiny_idx.py" "$tmp/data/fashion-mnist"
+start four "NETLANG_DATA='$tmp/data'"
+wait_for four '^netlang> *$'
+keys four 'input 1x28x28' Enter 'flatten' Enter 'fc 10' Enter
+wait_for four '^Linear output shape'
+keys four ':train --epochs 100000 --batch 8 --device cpu' Enter
+wait_for four '^training session'
+sleep 0.5
+keys four C-c
+wait_for four 'interrupted (Ctrl-C) at epoch'
+wait_for four '^netlang> *$'
+keys four ':show' Enter
+wait_for four '^fc 10  *<stdin>:3'
+keys four C-d
+wait_for four '^EXIT='
 exit 0

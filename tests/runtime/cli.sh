@@ -5,6 +5,11 @@
 expect_fail "unknown device" "expected cpu, gpu or auto" "$NETLANG" --device tpu "$ex/lenet.net"
 expect_fail "bad batch" "--batch '0'" "$NETLANG" --batch 0 "$ex/lenet.net"
 expect_fail "bad lr" "--lr 'x'" "$NETLANG" --lr x "$ex/lenet.net"
+expect_fail "bad split" "--split '1': expected a number in (0, 1)" "$NETLANG" --split 1 "$ex/lenet.net"
+expect_fail "normalize count" "not 3" "$NETLANG" --normalize 0.5,0.2,0.1 "$ex/lenet.net"
+expect_fail "normalize deviation" "positive standard deviations, not 0" \
+	"$NETLANG" --normalize 0.5,0 "$ex/lenet.net"
+expect_fail "normalize word" "expected auto, or means" "$NETLANG" --normalize mean "$ex/lenet.net"
 expect_fail "missing file" "nonexistent.net" "$NETLANG" "$tmp/nonexistent.net"
 expect_fail "eval needs weights" "--load" "$NETLANG" --eval "$ex/lenet.net" --data "$DATA"
 expect_fail "missing data dir" "$tmp/nodata" "$NETLANG" --train "$ex/lenet.net" --data "$tmp/nodata"
@@ -60,7 +65,7 @@ grep -q '^inference: [0-9.]* examples/sec' "$tmp/t" && ok "--time inference line
 # --resize runs the same net at another size: same parameters, other shapes;
 # a size at which the shapes collapse is a located error.
 "$NETLANG" "$ex/resnet18.net" --resize 32 >"$tmp/r" 2>&1 || bad "--resize 32 failed: $(cat "$tmp/r")"
-grep -q '^conv 7x7/2 -> 64 pad 3 .* 64x16x16 ' "$tmp/r" && ok "--resize 32: first conv 64x16x16" ||
+grep -q '^ *1  conv 7x7/2 -> 64 pad 3 .* 64x16x16 ' "$tmp/r" && ok "--resize 32: first conv 64x16x16" ||
 	bad "--resize 32 shapes: $(head -3 "$tmp/r")"
 grep -q '^total .*11,178,378' "$tmp/r" && ok "--resize keeps the parameter count" || bad "total changed"
 expect_fail "--resize too small" "kernel larger than padded input" "$NETLANG" "$ex/nin.net" --resize 28

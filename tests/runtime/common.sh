@@ -3,6 +3,12 @@ set -u
 : "${NETLANG:?NETLANG must name the built program}"
 : "${top_srcdir:?}"
 DATA="$NETLANG_TEST_DATA/fashion-mnist"
+# These tests train on Fashion-MNIST: without a copy they are skipped (77),
+# saying what is missing, rather than failed.
+if [ ! -r "$DATA/train-images-idx3-ubyte.gz" ] && [ ! -r "$DATA/train-images-idx3-ubyte" ]; then
+	echo "SKIP: no Fashion-MNIST in $DATA (apt-get install dataset-fashion-mnist, or set NETLANG_TEST_DATA to a directory holding fashion-mnist/)"
+	exit 77
+fi
 ex="$top_srcdir/examples"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

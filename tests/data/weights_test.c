@@ -1,8 +1,10 @@
-/* test_weights.c - weights files: a round trip is bit-identical (also for
- * NaN, infinities, -0 and subnormals, and the batchnorm state), the bytes
- * on disk follow the documented format (decoded here independently), the
- * write is atomic, and damaged, foreign or mismatched files are refused
- * with a message naming the difference, leaving the buffers untouched. */
+/* weights_test.c - weights files: a round trip is bit-identical (also for
+ * NaN, infinities, -0 and subnormals, and the batchnorm state) and brings
+ * the class names back, the bytes on disk follow the documented format
+ * (decoded here independently), a version 1 file (no class names) still
+ * loads, the write is atomic, and damaged, foreign or mismatched files are
+ * refused with a message naming the difference, leaving the buffers
+ * untouched. */
 #include <config.h>
 
 #include <math.h>
@@ -98,6 +100,19 @@ static uint32_t le32(const unsigned char *p)
 
 static const char *dir;
 
+/* Fashion-MNIST's, with a slash and a space in them. */
+static const char *const names[10] = {
+	"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+	"Bag", "Ankle boot",
+};
+static size_t names_bytes(void)
+{
+	size_t n = 0;
+	for (int i = 0; i < 10; i++)
+		n += strlen(names[i]) + 1;
+	return n;
+}
+
 /* ---- cases ------------------------------------------------------------------ */
 
 static void round_trip(void)
@@ -116,21 +131,28 @@ static void round_trip(void)
 	s[0] = 0.1f;
 
 	char *path = dt_join(dir, "lenet.weights");
-	CHECK(nl_weights_save(path, &n.g, &n.l, p, s) == 0, "save failed");
+	CHECK(nl_weights_save(path, &n.g, &n.l, p, s, names, 10) == 0, "save failed");
 	CHECK(dt_count_entries(dir) == 1, "a temporary file was left beside the weights");
 
 	float *q = filled(n.l.nparams, 7), *t = filled(n.l.nstate, 7);
-	CHECK(nl_weights_load(path, &n.g, &n.l, q, t) == 0, "load failed");
+	char **got = NULL;
+	int ngot = -1;
+	CHECK(nl_weights_load(path, &n.g, &n.l, q, t, &got, &ngot) == 0, "load failed");
 	CHECK(memcmp(p, q, n.l.nparams * 4) == 0, "parameters differ after the round trip");
 	CHECK(memcmp(s, t, n.l.nstate * 4) == 0, "state differs after the round trip");
+	CHECK(got && ngot == 10, "class names: %d came back", ngot);
+	for (int i = 0; got && i < ngot && i < 10; i++)
+		CHECK(strcmp(got[i], names[i]) == 0, "class %d came back as '%s'", i, got[i]);
+	nl_weights_free_names(got, ngot);
 
 	/* The bytes, decoded here from the documented format. */
 	size_t size;
 	unsigned char *f = dt_read(path, &size);
-	size_t want = 16 + 32 * (size_t)n.l.n + 4 * (n.l.nparams + n.l.nstate) + 4;
+	size_t data_end = 16 + 32 * (size_t)n.l.n + 4 * (n.l.nparams + n.l.nstate);
+	size_t want = data_end + 8 + names_bytes() + 4;
 	CHECK(f && size == want, "file is %zu bytes, the format says %zu", size, want);
 	if (f && size == want) {
-		CHECK(memcmp(f, "NETLANGW", 8) == 0 && le32(f + 8) == 1 &&
+		CHECK(memcmp(f, "NETLANGW", 8) == 0 && le32(f + 8) == 2 &&
 		      le32(f + 12) == (uint32_t)n.l.n, "header");
 		/* tensor 3 is the batchnorm's gamma: kind 3, role 1, 1 dim of 6 */
 		const unsigned char *e = f + 16 + 32 * 2;
@@ -153,21 +175,50 @@ static void round_trip(void)
 			same &= le32(data + 4 * (n.l.nparams + i)) == u;
 		}
 		CHECK(same, "the data are not the floats, little-endian, params then state");
+		CHECK(le32(f + data_end) == 10 && le32(f + data_end + 4) == names_bytes() &&
+		      memcmp(f + data_end + 8, "T-shirt/top\0Trouser\0", 20) == 0 &&
+		      memcmp(f + size - 4 - 11, "Ankle boot\0", 11) == 0,
+		      "the class names are not count, bytes, NUL-terminated names");
 		uLong crc = crc32(crc32(0, NULL, 0), f, (uInt)(size - 4));
 		CHECK(le32(f + size - 4) == (uint32_t)crc, "the trailer is not zlib's CRC-32");
+	}
+	/* A version 1 file (the same without class names) still loads, and
+	 * has none. */
+	if (f && size == want) {
+		unsigned char *v1 = malloc(data_end + 4);
+		memcpy(v1, f, data_end);
+		v1[8] = 1;
+		uLong crc = crc32(crc32(0, NULL, 0), v1, (uInt)data_end);
+		for (int i = 0; i < 4; i++)
+			v1[data_end + i] = (unsigned char)(crc >> (8 * i));
+		char *old = dt_join(dir, "version1.weights");
+		dt_write(old, v1, data_end + 4);
+		float *q1 = filled(n.l.nparams, 7), *t1 = filled(n.l.nstate, 7);
+		got = (char **)1;
+		ngot = -1;
+		CHECK(nl_weights_load(old, &n.g, &n.l, q1, t1, &got, &ngot) == 0,
+		      "a version 1 file does not load");
+		CHECK(got == NULL && ngot == 0, "a version 1 file came back with class names");
+		CHECK(memcmp(p, q1, n.l.nparams * 4) == 0 && memcmp(s, t1, n.l.nstate * 4) == 0,
+		      "a version 1 file loads other values");
+		remove(old);
+		free(old);
+		free(v1);
+		free(q1);
+		free(t1);
 	}
 	free(f);
 
 	/* Saving again replaces the file whole. */
 	p[10] = 42;
-	CHECK(nl_weights_save(path, &n.g, &n.l, p, s) == 0, "second save failed");
-	CHECK(nl_weights_load(path, &n.g, &n.l, q, t) == 0 && q[10] == 42, "not replaced");
+	CHECK(nl_weights_save(path, &n.g, &n.l, p, s, names, 10) == 0, "second save failed");
+	CHECK(nl_weights_load(path, &n.g, &n.l, q, t, NULL, NULL) == 0 && q[10] == 42, "not replaced");
 	CHECK(dt_count_entries(dir) == 1, "a temporary file was left beside the weights");
 
 	/* An unwritable place fails cleanly. */
 	char *nodir = dt_join(dir, "no/such/dir/w.bin");
 	dt_capture_begin();
-	int rc = nl_weights_save(nodir, &n.g, &n.l, p, s);
+	int rc = nl_weights_save(nodir, &n.g, &n.l, p, s, NULL, 0);
 	char *log = dt_capture_end();
 	CHECK(rc == -1, "saving into a missing directory must fail");
 	CHECK_HAS(log, "cannot write", nodir);
@@ -185,7 +236,7 @@ static void expect_refusal(const char *what, const char *path, net *n, const cha
 {
 	float *q = filled(n->l.nparams, 7), *t = filled(n->l.nstate, 7);
 	dt_capture_begin();
-	int rc = nl_weights_load(path, &n->g, &n->l, q, t);
+	int rc = nl_weights_load(path, &n->g, &n->l, q, t, NULL, NULL);
 	char *log = dt_capture_end();
 	CHECK(rc == -1, "%s: must be refused", what);
 	CHECK_HAS(log, path, want, want2 ? want2 : "");
@@ -229,7 +280,7 @@ static void refusals(void)
 	make_net(&longer, 5, 0, 1);
 	float *p = random_floats(lenet.l.nparams);
 	char *good = dt_join(dir, "good.bin");
-	CHECK(nl_weights_save(good, &lenet.g, &lenet.l, p, NULL) == 0, "save failed");
+	CHECK(nl_weights_save(good, &lenet.g, &lenet.l, p, NULL, names, 10) == 0, "save failed");
 	size_t size;
 	free(dt_read(good, &size));
 	size_t none = (size_t)-1;
@@ -258,13 +309,26 @@ static void refusals(void)
 	expect_refusal("empty", p7, &lenet, "truncated", "0 bytes");
 	char *p8 = damaged(good, "magic.bin", size, none, "PK\3\4", 4, 0);
 	expect_refusal("another file's magic", p8, &lenet, "not a netlang weights file", NULL);
-	char *p9 = damaged(good, "version.bin", size, none, "\2\0\0\0", 4, 8);
-	expect_refusal("a later version", p9, &lenet, "version 2", "reads version 1");
+	char *p9 = damaged(good, "version.bin", size, none, "\3\0\0\0", 4, 8);
+	expect_refusal("a later version", p9, &lenet, "version 3", "reads versions 1 to 2");
 	char *p10 = damaged(good, "huge-table.bin", size, none, "\377\377\377\177", 4, 12);
 	expect_refusal("an absurd tensor count", p10, &lenet, "truncated or corrupt", NULL);
 
+	/* Names that do not add up, under a checksum that does: 11 classes
+	 * claimed for 10 names. */
 	size_t n;
 	unsigned char *b = dt_read(good, &n);
+	b[n - 4 - names_bytes() - 8] = 11;
+	uLong crc = crc32(crc32(0, NULL, 0), b, (uInt)(n - 4));
+	for (int i = 0; i < 4; i++)
+		b[n - 4 + i] = (unsigned char)(crc >> (8 * i));
+	char *p13 = dt_join(dir, "names.bin");
+	dt_write(p13, b, n);
+	free(b);
+	expect_refusal("eleven classes, ten names", p13, &lenet, "corrupt",
+	               "are not 11 NUL-terminated names");
+
+	b = dt_read(good, &n);
 	b = realloc(b, n + 5);
 	memcpy(b + n, "extra", 5);
 	char *p11 = dt_join(dir, "trailing.bin");
@@ -274,7 +338,7 @@ static void refusals(void)
 	char *p12 = dt_join(dir, "missing.bin");
 	expect_refusal("a missing file", p12, &lenet, "cannot open", "No such file");
 
-	char *all[] = { good, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12 };
+	char *all[] = { good, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13 };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		free(all[i]);
 	free(p);

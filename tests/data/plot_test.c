@@ -1,4 +1,4 @@
-/* test_plot.c - the SVG training plot: for several runs (ten epochs with
+/* plot_test.c - the SVG training plot: for several runs (ten epochs with
  * unmeasured test points, one epoch, a loss far above 1, a title full of
  * XML's special characters) the file is checked by check_svg.py with
  * Python's XML parser; bad calls fail cleanly and leave no file. */
