@@ -31,10 +31,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <protobuf-c/protobuf-c.h>
 
 #include "lang/kinds.h"
+#include "lang/source.h"
 #include "runtime/export/export.h"
 #include "runtime/export/onnx.pb-c.h"
 #include "runtime/export/onnx_ops.h"
@@ -979,16 +981,28 @@ out:
 
 int nl_import_onnx(FILE *out, const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	/* A FIFO, a device or a directory is refused at once, never waited on
+	 * or read without end. */
+	const char *why = NULL;
+	long long size = 0;
+	int fd = nl_open_regular(path, &why, &size);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	if (!f) {
-		fprintf(stderr, "netlang: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "netlang: %s: %s\n", path, fd >= 0 ? strerror(errno) : why);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (size > MAX_MODEL_BYTES) {
+		fprintf(stderr, "netlang: %s: larger than the 2 GiB an ONNX file holds\n", path);
+		fclose(f);
 		return -1;
 	}
 	uint8_t *data = NULL;
 	size_t len = 0, cap = 0;
 	for (;;) {
 		if (len == cap) {
-			size_t c = cap ? cap * 2 : 1 << 16;
+			size_t c = cap ? cap * 2 : (size_t)size + 1;   /* one read, when it holds still */
 			uint8_t *d = c <= (size_t)MAX_MODEL_BYTES + 1 ? realloc(data, c) : NULL;
 			if (!d) {
 				fprintf(stderr, "netlang: %s: %s\n", path, c > (size_t)MAX_MODEL_BYTES

@@ -2,7 +2,8 @@
 # netlang --import: every example exported and imported back lists the same
 # layers, shapes and parameters; a model PyTorch exported imports with
 # PyTorch's parameter count; models netlang cannot say are refused naming
-# the node and its op; damaged files are refused without a crash.
+# the node and its op; damaged files, FIFOs and directories are refused
+# without a crash or a wait.
 . "$top_srcdir/tests/export/common.sh"
 "$NETLANG" "$ex/lenet.net" --export "$tmp/probe.onnx" 2>"$tmp/err" || {
 	if grep -q 'no ONNX support' "$tmp/err"; then
@@ -68,6 +69,16 @@ head -c 4096 /dev/urandom >"$tmp/r.onnx"; survive "$tmp/r.onnx"
 [ $crashed = 0 ] && ok "$cases damaged models: $refused refused with a message, none crashed" ||
 	bad "$crashed of $cases damaged models crashed netlang --import"
 expect_fail "a missing file" "nosuch.onnx: No such file" "$NETLANG" --import "$tmp/nosuch.onnx"
+# What is not a file is refused at once: a FIFO is not waited on.
+if mkfifo "$tmp/fifo.onnx"; then
+	expect_fail "a FIFO as the model" "fifo.onnx: it is a FIFO, not a file" \
+		timeout 20 "$NETLANG" --import "$tmp/fifo.onnx"
+else
+	echo "mkfifo failed: a FIFO as the model was not tried"
+fi
+mkdir "$tmp/dir.onnx"
+expect_fail "a directory as the model" "dir.onnx: it is a directory, not a file" \
+	"$NETLANG" --import "$tmp/dir.onnx"
 expect_fail "--import with a .net file" "not a .net file" "$NETLANG" --import "$tmp/m.onnx" "$ex/lenet.net"
 
 # Models from elsewhere (ONNX's helper, PyTorch's exporter).

@@ -2,5 +2,4 @@
 TESTS += tests/export/pytorch.sh tests/export/onnx.sh tests/export/import.sh
 EXTRA_DIST += tests/export/common.sh tests/export/check_pytorch.py tests/export/pytorch.sh \
 	tests/export/check_onnx.py tests/export/onnx.sh tests/export/make_onnx.py \
-	tests/export/import.sh tests/export/kinds.net \
-	tests/fuzz/onnx.sh tests/fuzz/fuzz_onnx.c tests/fuzz/onnx-corpus
+	tests/export/import.sh tests/export/kinds.net tests/fuzz/fuzz_onnx.c

@@ -3,12 +3,30 @@
 # passes onnx.checker and ONNX's shape inference gives netlang's shapes;
 # where onnxruntime is installed, LeNet and the kinds net (trained by
 # netlang) and ResNet-18 (--seed's weights) give netlang's logits; exports
-# are reproducible and refuse bad weights.
+# are reproducible, refuse bad weights and write through symbolic links.
 . "$top_srcdir/tests/export/common.sh"
 "$NETLANG" "$ex/lenet.net" --export "$tmp/probe.onnx" 2>"$tmp/err" || {
 	if grep -q 'no ONNX support' "$tmp/err"; then
 		echo "SKIP: this build has no ONNX support (protobuf-c, onnx.proto)"; exit 77; fi
 	bad "export failed: $(cat "$tmp/err")"; exit 1; }
+
+# Written as --save writes: through a symbolic link (its target replaced, the
+# link kept, no temporary left), and never into a FIFO.
+mkdir "$tmp/real"
+ln -s "$tmp/real/m.onnx" "$tmp/link.onnx"
+"$NETLANG" "$ex/lenet.net" --export "$tmp/direct.onnx" --seed 5 &&
+"$NETLANG" "$ex/lenet.net" --export "$tmp/link.onnx" --seed 4 &&
+"$NETLANG" "$ex/lenet.net" --export "$tmp/link.onnx" --seed 5 || bad "an export through a link failed"
+[ -L "$tmp/link.onnx" ] && cmp -s "$tmp/direct.onnx" "$tmp/real/m.onnx" &&
+	ok "exported through a symbolic link, twice" ||
+	bad "the link was replaced or its target not written: $(ls -l "$tmp" "$tmp/real")"
+[ "$(ls "$tmp/real")" = m.onnx ] && ok "no temporary left beside the target" ||
+	bad "left beside the target: $(ls "$tmp/real")"
+if mkfifo "$tmp/fifo.onnx"; then
+	expect_fail "a FIFO as the model to write" "cannot write $tmp/fifo.onnx: it is a FIFO" \
+		timeout 20 "$NETLANG" "$ex/lenet.net" --export "$tmp/fifo.onnx"
+fi
+
 find_python onnx numpy
 check="$export_dir/check_onnx.py"
 

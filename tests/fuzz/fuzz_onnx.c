@@ -1,7 +1,7 @@
 /* fuzz_onnx.c - libFuzzer target for the ONNX importer: any bytes go
  * through nl_import_onnx_buffer (protobuf-c's parse, the graph's folding
  * into joins, the front end's check of the program).  Built and run by
- * onnx.sh; the input must never crash, hang or leak. */
+ * run.sh (its target onnx); the input must never crash, hang or leak. */
 #include <config.h>
 
 #include <stddef.h>

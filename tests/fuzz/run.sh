@@ -11,7 +11,8 @@
 #   weights   weights files loaded into a net with every parameter kind
 #   idx       IDX image and label files, plain or gzipped
 #   image     PNG and JPEG files and CIFAR-10 records   (run_image.sh)
-#   onnx      ONNX models read by --import              (onnx.sh)
+#   onnx      ONNX models read by --import (needs protoc-c, protobuf-c
+#             and onnx.proto; left out, saying so, when they are missing)
 # Seeds come from the tests (tests/fuzz/corpus/TARGET, made by seeds.sh
 # from the examples, the error cases, the stdlib and sample files).
 #
@@ -32,6 +33,17 @@ seconds=${1:-60}
 [ $# -gt 0 ] && shift
 targets=${*:-parser use session weights idx image onnx}
 top=$(cd "$(dirname "$0")/../.." && pwd)
+proto=${ONNX_PROTO:-/usr/include/onnx/onnx.proto}
+case " $targets " in
+*" onnx "*)
+	if ! command -v protoc-c >/dev/null || [ ! -f "$proto" ] ||
+	   [ ! -f /usr/include/protobuf-c/protobuf-c.h ]; then
+		why="protoc-c, protobuf-c or $proto missing (Debian: protobuf-c-compiler libprotobuf-c-dev libonnx-dev)"
+		if [ $# -gt 0 ]; then echo "fuzz: onnx: $why" >&2; exit 2; fi
+		echo "fuzz: onnx left out: $why"
+		targets=$(echo "$targets" | sed 's/ onnx//')
+	fi ;;
+esac
 work=${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/netlang-fuzz.XXXXXX")}
 jobs=${FUZZ_JOBS:-1}
 CC=${CC:-clang}
@@ -67,13 +79,23 @@ compile() {
 lang_objs=$(compile "$top"/lang/*.c "$work/lang/lexer.c" "$work/lang/parser.c")
 runtime_srcs=""
 for f in "$top"/runtime/*/*.c; do
-	# export/ needs code generated from onnx.proto (onnx.sh fuzzes it)
+	# export/ needs code generated from onnx.proto (the onnx target's own)
 	case $f in */cpu/* | */export/*) continue ;; esac
 	case $f in */cli/main.c) ;; *) runtime_srcs="$runtime_srcs $f" ;; esac
 done
 # no GPU here: the backend's stand-in says so
 # shellcheck disable=SC2086
 runtime_objs=$(compile $runtime_srcs "$top/runtime/cpu/"*.c "$top/gpu/gpu_none.c")
+
+# the importer and the C code protoc-c generates from onnx.proto
+onnx_objs=""
+case " $targets " in
+*" onnx "*)
+	mkdir -p "$work/runtime/export"
+	protoc-c --proto_path="$(dirname "$proto")" --c_out="$work/runtime/export" "$proto"
+	onnx_objs=$(compile "$work/runtime/export/onnx.pb-c.c" "$top/runtime/export/onnx_ops.c" \
+		"$top/runtime/export/onnx_import.c") ;;
+esac
 
 link() {  # TARGET OBJECTS...
 	t=$1
@@ -86,7 +108,8 @@ for t in $targets; do
 	case $t in
 	parser | use) link "$t" $lang_objs ;;
 	session | weights | idx) link "$t" $runtime_objs $lang_objs ;;
-	image | onnx) ;;   # built by their own scripts, below
+	image) ;;   # built by its own script, below
+	onnx) link "$t" $onnx_objs $lang_objs -lprotobuf-c ;;
 	*) echo "fuzz: no target '$t' (parser use session weights idx image onnx)" >&2; exit 2 ;;
 	esac
 done
@@ -100,11 +123,9 @@ if [ "$jobs" -gt 1 ]; then par="-jobs=$jobs -workers=$jobs"; fi
 status=0
 for t in $targets; do
 	case $t in
-	image | onnx)
-		script=run_image.sh
-		[ $t = onnx ] && script=onnx.sh
+	image)
 		echo "== fuzz $t for ${seconds}s"
-		FUZZ_WORK="$work/$t" bash "$top/tests/fuzz/$script" "$seconds" || status=1
+		FUZZ_WORK="$work/$t" bash "$top/tests/fuzz/run_image.sh" "$seconds" || status=1
 		continue ;;
 	esac
 	mkdir -p "$work/corpus/$t"
@@ -112,6 +133,7 @@ for t in $targets; do
 	case $t in
 	session) opts="-max_len=8192 -timeout=30 -close_fd_mask=3" ;;
 	idx | weights) opts="-max_len=65536 -timeout=10 -close_fd_mask=2" ;;
+	onnx) opts="-max_len=65536 -timeout=10" ;;   # a PyTorch export among the seeds
 	*) opts="-max_len=4096 -timeout=10" ;;
 	esac
 	echo "== fuzz $t for ${seconds}s"
