@@ -13,10 +13,11 @@
 #   image     PNG and JPEG files and CIFAR-10 records   (run_image.sh)
 #   onnx      ONNX models read by --import (needs protoc-c, protobuf-c
 #             and onnx.proto; left out, saying so, when they are missing)
-# Seeds come from the tests (tests/fuzz/corpus/TARGET, made by seeds.sh
-# from the examples, the error cases, the stdlib and sample files).
+# Seeds are in tests/fuzz/corpus/TARGET: the examples and the error cases,
+# the stdlib with programs that use it, session scripts, weights and IDX
+# files made by netlang and tiny_idx.py, images, ONNX models.
 #
-# CI runs `tests/fuzz/run.sh 60`.  Before a release, run each target for
+# CI runs `tests/fuzz/run.sh 30` on every target.  Before a release, run each target for
 # a million executions or more, keeping what it learns:
 #     FUZZ_JOBS=$(nproc) FUZZ_WORK=~/fuzz tests/fuzz/run.sh 3600
 # (new interesting inputs go to $FUZZ_WORK/corpus/TARGET; a finding becomes
