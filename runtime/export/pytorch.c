@@ -559,14 +559,16 @@ static int single_join(const nl_stmt *def)
 	return b && !b->next && (b->kind == NL_S_CONCAT || b->kind == NL_S_ADD);
 }
 
-/* `return Cls(...)` for a Sequential subclass Cls (lhs holds "return Cls"). */
-static void put_sequential_as(pyw *w, const nl_stmt *body, const char *lhs, int depth)
+/* `return nn.Sequential(...)` or `net = nn.Sequential(...)` for a list;
+ * cls names the module (nn.Sequential, or a subclass such as DenseBlock). */
+static void put_sequential_of(pyw *w, const nl_stmt *body, const char *lhs, const char *cls,
+                              int depth)
 {
 	if (is_straight(body)) {
 		for (const nl_stmt *it = body; it; it = it->next)
 			prep_item(w, it, depth);
 		indent(w, depth);
-		fprintf(w->f, "%s(", lhs);
+		fprintf(w->f, "%s%s(", lhs, cls);
 		put_items(w, body, depth + 1);
 		fputs(")\n", w->f);
 		return;
@@ -575,26 +577,12 @@ static void put_sequential_as(pyw *w, const nl_stmt *body, const char *lhs, int 
 	fputs("layers = []\n", w->f);
 	put_list_stmts(w, body, "layers", depth);
 	indent(w, depth);
-	fprintf(w->f, "%s(*layers)\n", lhs);
+	fprintf(w->f, "%s%s(*layers)\n", lhs, cls);
 }
 
-/* `return nn.Sequential(...)` or `net = nn.Sequential(...)` for a list. */
 static void put_sequential(pyw *w, const nl_stmt *body, const char *lhs, int depth)
 {
-	if (is_straight(body)) {
-		for (const nl_stmt *it = body; it; it = it->next)
-			prep_item(w, it, depth);
-		indent(w, depth);
-		fprintf(w->f, "%snn.Sequential(", lhs);
-		put_items(w, body, depth + 1);
-		fputs(")\n", w->f);
-		return;
-	}
-	indent(w, depth);
-	fputs("layers = []\n", w->f);
-	put_list_stmts(w, body, "layers", depth);
-	indent(w, depth);
-	fprintf(w->f, "%snn.Sequential(*layers)\n", lhs);
+	put_sequential_of(w, body, lhs, "nn.Sequential", depth);
 }
 
 /* ---- defs and their joins ---- */
@@ -673,9 +661,7 @@ static void put_def(pyw *w, const nl_stmt *def)
 	} else if (joins) {
 		char cls[96];
 		camel(def->name, cls, sizeof cls);
-		char lhs[128];
-		snprintf(lhs, sizeof lhs, "return %s", cls);
-		put_sequential_as(w, def->body, lhs, 1);
+		put_sequential_of(w, def->body, "return ", cls, 1);
 	} else {
 		put_sequential(w, def->body, "return ", 1);
 	}
