@@ -8,6 +8,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config flex bison \
 	libreadline-dev zlib1g-dev libopenblas-dev curl \
+	libopenmpi-dev openmpi-bin \
 	dataset-fashion-mnist \
 	clang libclang-rt-dev tmux python3 >/dev/null
 echo "setup-debian.sh: build dependencies and Fashion-MNIST installed"
