@@ -5,12 +5,14 @@
 #   data/    data sets, weights files, atomic writes
 #   report/  plots, --time, the memory figure
 #   repl/    the interactive session and teaching scripts
+#   dist/    several processes training one model (MPI, NCCL)
 #   cli/     the netlang command
 #   cpu/     the CPU backend (its own library, cpu/local.mk)
 noinst_LIBRARIES += libruntime.a
 libruntime_a_SOURCES = runtime/backend.h runtime/rng.h
 include runtime/plan/local.mk
 include runtime/train/local.mk
+include runtime/dist/local.mk
 include runtime/data/local.mk
 include runtime/report/local.mk
 include runtime/repl/local.mk

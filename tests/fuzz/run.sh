@@ -66,11 +66,14 @@ lang_objs=$(compile "$top"/lang/*.c "$work/lang/lexer.c" "$work/lang/parser.c")
 runtime_srcs=""
 for f in "$top"/runtime/*/*.c; do
 	case $f in */cpu/*) continue ;; esac
+	# one process: the stand-in for MPI
+	case $f in */dist/*) continue ;; esac
 	case $f in */cli/main.c) ;; *) runtime_srcs="$runtime_srcs $f" ;; esac
 done
 # no GPU here: the backend's stand-in says so
 # shellcheck disable=SC2086
-runtime_objs=$(compile $runtime_srcs "$top/runtime/cpu/"*.c "$top/gpu/gpu_none.c")
+runtime_objs=$(compile $runtime_srcs "$top/runtime/cpu/"*.c "$top/gpu/gpu_none.c" \
+	"$top/runtime/dist/none.c")
 
 link() {  # TARGET OBJECTS...
 	t=$1
