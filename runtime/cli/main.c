@@ -13,6 +13,7 @@
 #include "lang/lang.h"
 #include "lang/suggest.h"
 #include "lang/settings.h"
+#include "runtime/dist/dist.h"
 #include "runtime/repl/repl.h"
 #include "runtime/report/report.h"
 #include "runtime/train/train.h"
@@ -237,8 +238,13 @@ int main(int argc, char **argv)
 		nl_print_graph(stdout, g, fmt);
 		status = fmt == NL_FMT_TABLE && nl_print_memory(stdout, g, &o) ? 1 : 0;
 		break;
-	case TRAIN: status = nl_train(g, &o, title); break;
-	case EVAL: status = nl_evaluate(g, &o); break;
+	/* under mpirun, each rank trains (or scores) its share */
+	case TRAIN:
+		status = nl_dist_init() ? 1 : nl_dist_finalize(nl_train(g, &o, title));
+		break;
+	case EVAL:
+		status = nl_dist_init() ? 1 : nl_dist_finalize(nl_evaluate(g, &o));
+		break;
 	case TIME: status = nl_time(g, &o); break;
 	default: status = 2; break;
 	}

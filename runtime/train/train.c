@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include "runtime/data/data.h"
+#include "runtime/dist/dist.h"
 #include "runtime/plan/plan.h"
 #include "runtime/report/report.h"
 #include "runtime/rng.h"
 #include "runtime/train/checkpoint.h"
+#include "runtime/train/dist_step.h"
 #include "runtime/train/interrupt.h"
 #include "runtime/train/train.h"
 
@@ -35,12 +37,13 @@ static void dev_data_free(nl_backend *be, dev_data *d)
 	memset(d, 0, sizeof *d);
 }
 
-/* idx gets room for n rounded up to whole batches; the padding repeats
- * example 0 and is never counted. */
+/* idx gets room for n rounded up to whole batches and one batch more (a
+ * rank's share starts inside a batch); the padding repeats example 0 and
+ * is never counted. */
 static int dev_data_load(nl_backend *be, const nl_dataset *ds, int batch, dev_data *d)
 {
 	size_t pix = (size_t)ds->n * ds->h * ds->w;
-	size_t nidx = ((size_t)ds->n + batch - 1) / batch * batch;
+	size_t nidx = ((size_t)ds->n + batch - 1) / batch * batch + batch;
 	d->n = ds->n; d->h = ds->h; d->w = ds->w;
 	d->images = be->alloc(be, pix);
 	d->labels = be->alloc(be, (size_t)ds->n);
@@ -70,22 +73,27 @@ static void gather(nl_plan *p, const dev_data *d, long first, int n)
 	              in->h, in->w, p->input, p->labels);
 }
 
-/* Loss and accuracy of the current weights over a whole data set. */
+/* Loss and accuracy of the current weights over a whole data set: each
+ * rank scores its contiguous share and the sums are added up. */
 static void evaluate(nl_plan *p, const dev_data *d, double *loss, double *acc)
 {
+	long start, count;
+	nl_dist_share(d->n, nl_dist_rank(), nl_dist_size(), &start, &count);
 	nl_plan_reset_acc(p);
-	for (long first = 0; first < d->n; first += p->batch) {
-		int n = d->n - first < p->batch ? (int)(d->n - first) : p->batch;
+	for (long at = 0; at < count; at += p->batch) {
+		int n = count - at < p->batch ? (int)(count - at) : p->batch;
 		/* A short last batch is gathered whole (the padding repeats
-		 * example 0) and only its first n rows are scored. */
-		gather(p, d, first, p->batch);
+		 * example 0 or the next rank's) and only its first n rows are
+		 * scored. */
+		gather(p, d, start + at, p->batch);
 		nl_plan_forward(p, 0);
 		nl_plan_loss(p, n, 0);
 	}
-	double l, c;
-	nl_plan_read_acc(p, &l, &c);
-	*loss = l / d->n;
-	*acc = c / d->n;
+	double sums[2];
+	nl_plan_read_acc(p, &sums[0], &sums[1]);
+	nl_dist_sum_doubles(sums, 2);
+	*loss = sums[0] / d->n;
+	*acc = sums[1] / d->n;
 }
 
 static void shuffle(int32_t *perm, int n, nl_rng *r)
@@ -184,7 +192,11 @@ static int session_open(session *s, const nl_graph *g, const nl_options *o, int 
 	s->be = nl_backend_open(o);
 	if (!s->be)
 		return -1;
-	s->plan = nl_plan_new(s->be, g, o->batch, need_train ? NL_PLAN_TRAIN : 0);
+	/* on one rank of several, the plan holds the rank's share */
+	int batch = nl_dist_plan_batch(o->batch, o->quiet);
+	if (batch < 0)
+		return -1;
+	s->plan = nl_plan_new(s->be, g, batch, need_train ? NL_PLAN_TRAIN : 0);
 	if (!s->plan)
 		return -1;
 	if (s->plan->classes < s->train.classes) {
@@ -309,40 +321,66 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 	int status = 1;
 	run R;
 	memset(&R, 0, sizeof R);
+	memset(&S, 0, sizeof S);
+	/* On one rank of several (dist.h), rank 0 alone writes files; every
+	 * rank takes its share of each batch and agrees on each step. */
+	int lead = nl_dist_rank() == 0;
 	/* Outputs that cannot be written are found now, not after hours. */
-	if ((o->save && nl_atomic_check(o->save)) || (o->plot && nl_atomic_check(o->plot)) ||
-	    (o->checkpoint && nl_atomic_check(o->checkpoint)))
+	if (lead && ((o->save && nl_atomic_check(o->save)) ||
+	             (o->plot && nl_atomic_check(o->plot)) ||
+	             (o->checkpoint && nl_atomic_check(o->checkpoint)))) {
+		nl_dist_agree(1);
 		return 1;
+	}
 	nl_interrupt_begin();
-	if (session_open(&S, g, o, 1))
-		goto out;
+	int failed = session_open(&S, g, o, 1) != 0;
 	nl_plan *p = S.plan;
 	nl_backend *be = S.be;
-	long per_epoch = S.dtrain.n / o->batch;
-	if (per_epoch < 1) {
+	long per_epoch = failed ? 0 : S.dtrain.n / o->batch;
+	if (!failed && per_epoch < 1) {
 		fprintf(stderr, "netlang: batch %d is larger than the training set (%d)\n",
 		        o->batch, S.dtrain.n);
-		goto out;
+		failed = 1;
 	}
-	R.hist = calloc((size_t)o->epochs * 3, sizeof *R.hist);
-	R.perm = malloc((size_t)S.dtrain.n * sizeof *R.perm);
-	if (!R.hist || !R.perm) {
-		fprintf(stderr, "netlang: out of memory\n");
-		goto out;
+	if (!failed) {
+		R.hist = calloc((size_t)o->epochs * 3, sizeof *R.hist);
+		R.perm = malloc((size_t)S.dtrain.n * sizeof *R.perm);
+		if (!R.hist || !R.perm) {
+			fprintf(stderr, "netlang: out of memory\n");
+			failed = 1;
+		}
 	}
-	for (int i = 0; i < S.dtrain.n; i++)
-		R.perm[i] = i;
 	uint64_t seed = o->seed;
-	R.epoch = 1;
-	R.shuffle.s = seed ^ 0x73687566666c65ull;   /* "shuffle" */
-	if (o->resume && resume(p, &R, o, S.dtrain.n, &seed))
+	if (!failed) {
+		for (int i = 0; i < S.dtrain.n; i++)
+			R.perm[i] = i;
+		R.epoch = 1;
+		R.shuffle.s = seed ^ 0x73687566666c65ull;   /* "shuffle" */
+		if (o->resume && resume(p, &R, o, S.dtrain.n, &seed))
+			failed = 1;
+	}
+	int ntrain = failed ? 0 : S.dtrain.n, ntest = failed ? 0 : S.dtest.n;
+	if (!nl_dist_same(ntrain, failed) | !nl_dist_same(ntest, failed)) {
+		fprintf(stderr, "netlang: the ranks read different data sets (this one has %d "
+		        "training and %d test examples, from %s): give every rank the same "
+		        "--data\n", ntrain, ntest, S.where);
+		failed = 1;
+	}
+	if (nl_dist_agree(failed) >= 0)
 		goto out;
+	/* This rank's share of every global batch; its own dropout masks. */
+	long share_at, share;
+	nl_dist_share(o->batch, nl_dist_rank(), nl_dist_size(), &share_at, &share);
+	p->rng_base += (uint64_t)nl_dist_rank() << 48;
 
 	int tty = isatty(STDOUT_FILENO);   /* a progress bar for a person */
 	if (!o->quiet) {
 		printf("training %s on %s (%s): %d epochs, batch %d, lr %g%s, seed %llu\n",
 		       title, be->name, S.where, o->epochs, o->batch, o->lr,
 		       o->momentum > 0 ? ", momentum" : "", (unsigned long long)seed);
+		if (nl_dist_size() > 1)
+			printf("%d ranks, each with a share of every batch; batch-norm statistics "
+			       "are each rank's own\n", nl_dist_size());
 		if (o->resume)
 			printf("resuming from %s: epoch %d, step %ld\n", o->resume, R.epoch, R.step);
 		fflush(stdout);   /* a log or a pipe sees the run has begun */
@@ -367,12 +405,14 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			acc = R.ep_correct / R.seen;
 		}
 		for (long b = b0; b < per_epoch; b++) {
-			gather(p, &S.dtrain, b * o->batch, o->batch);
+			gather(p, &S.dtrain, b * o->batch + share_at, p->batch);
 			nl_plan_forward(p, 1);
-			nl_plan_loss(p, o->batch, 1);
+			nl_plan_loss(p, (int)share, 1);
 			nl_plan_backward(p);
-			if (nl_plan_update(p, (float)o->lr, (float)o->momentum,
-			                   (float)o->weight_decay))
+			int fail = nl_dist_exchange_grads(p, share, o->batch) ||
+			           nl_plan_update(p, (float)o->lr, (float)o->momentum,
+			                          (float)o->weight_decay);
+			if (nl_dist_agree(fail) >= 0)
 				goto out;
 			R.step++;
 			since++;
@@ -380,7 +420,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			R.seen += o->batch;
 			int last = b + 1 == per_epoch || (o->steps && R.step >= o->steps);
 			int logged = o->log_every && R.step % o->log_every == 0;
-			int halt = nl_interrupted() != 0;
+			int halt = nl_dist_max(nl_interrupted());   /* any rank's signal */
 			/* Reading the accumulator waits for the device: do it
 			 * only when something is printed or checked.  Each read
 			 * moves the device's float sums into doubles and starts
@@ -390,18 +430,20 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			 * the reference for divergence */
 			int first = isnan(start_loss);
 			if (logged || last || halt || first || R.step % 20 == 0) {
-				double sum, correct;
-				nl_plan_read_acc(p, &sum, &correct);
+				double sums[2];
+				nl_plan_read_acc(p, &sums[0], &sums[1]);
 				nl_plan_reset_acc(p);
+				nl_dist_sum_doubles(sums, 2);
+				double sum = sums[0], correct = sums[1];
 				R.ep_sum += sum;
 				R.ep_correct += correct;
 				win_sum += sum;
 				if (!isfinite(sum)) {
 					if (tty) putchar('\n');
-					fprintf(stderr, "netlang: the loss became %s at step %ld (epoch %d); "
+					if (lead) fprintf(stderr, "netlang: the loss became %s at step %ld (epoch %d); "
 					        "training stopped. ", isnan(sum) ? "NaN" : "infinite",
 					        R.step, ep);
-					divergence_advice(o);
+					if (lead) divergence_advice(o);
 					goto out;
 				}
 				double mean = sum / ((double)o->batch * since_read);
@@ -415,15 +457,18 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 				since_read = 0;
 				if (high_steps >= DIVERGE_STEPS && !warned) {
 					if (tty) printf("\r\033[K");
-					fprintf(stderr, "netlang: %sthe loss diverged: %.4g at step %ld (epoch %d) "
-					        "against %.4g at the first, above %d times that for %ld steps%s. ",
-					        o->keep_going ? "warning: " : "", mean, R.step, ep, start_loss,
-					        DIVERGE_FACTOR, high_steps,
-					        o->keep_going ? "" : "; training stopped");
-					divergence_advice(o);
+					if (lead) {   /* every rank saw the same loss */
+						fprintf(stderr, "netlang: %sthe loss diverged: %.4g at step %ld "
+						        "(epoch %d) against %.4g at the first, above %d times that "
+						        "for %ld steps%s. ", o->keep_going ? "warning: " : "", mean,
+						        R.step, ep, start_loss, DIVERGE_FACTOR, high_steps,
+						        o->keep_going ? "" : "; training stopped");
+						divergence_advice(o);
+					}
 					if (!o->keep_going) {
-						fprintf(stderr, "(--keep-going trains on regardless; nothing was "
-						        "saved)\n");
+						if (lead)
+							fprintf(stderr, "(--keep-going trains on regardless; nothing "
+							        "was saved)\n");
 						goto out;
 					}
 					warned = 1;
@@ -451,27 +496,29 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 				R.examples += R.seen - seen0;
 				if (tty) printf("\r\033[K");
 				fflush(stdout);
-				int sig = nl_interrupted();
-				fprintf(stderr, "netlang: %s at epoch %d, step %ld; training stopped.\n",
-				        sig == SIGINT ? "interrupted (Ctrl-C)" : "terminated (SIGTERM)", ep,
-				        R.step);
-				if (o->checkpoint &&
-				    save_checkpoint(p, &R, o, seed, ep, b + 1, S.dtrain.n) == 0)
-					fprintf(stderr, "netlang: the run is saved in %s (continue it with "
-					        "--resume %s)\n", o->checkpoint, o->checkpoint);
-				if (o->save && save_weights(p, o->save) == 0)
-					fprintf(stderr, "netlang: the weights as they are now are in %s\n",
-					        o->save);
-				if (!o->checkpoint)
-					fprintf(stderr, "netlang: (--checkpoint FILE keeps a run that can be "
-					        "continued)\n");
+				int sig = halt;
+				if (lead) {
+					fprintf(stderr, "netlang: %s at epoch %d, step %ld; training stopped.\n",
+					        sig == SIGINT ? "interrupted (Ctrl-C)" : "terminated (SIGTERM)",
+					        ep, R.step);
+					if (o->checkpoint &&
+					    save_checkpoint(p, &R, o, seed, ep, b + 1, S.dtrain.n) == 0)
+						fprintf(stderr, "netlang: the run is saved in %s (continue it with "
+						        "--resume %s)\n", o->checkpoint, o->checkpoint);
+					if (o->save && save_weights(p, o->save) == 0)
+						fprintf(stderr, "netlang: the weights as they are now are in %s\n",
+						        o->save);
+					if (!o->checkpoint)
+						fprintf(stderr, "netlang: (--checkpoint FILE keeps a run that can "
+						        "be continued)\n");
+				}
 				status = 128 + sig;
 				goto out;
 			}
 			if (o->steps && R.step >= o->steps) {
 				/* a run cut short by --steps can be continued too */
-				if (o->checkpoint &&
-				    save_checkpoint(p, &R, o, seed, ep, b + 1, S.dtrain.n))
+				if (o->checkpoint && nl_dist_agree(lead && save_checkpoint(p, &R, o, seed, ep,
+				                                     b + 1, S.dtrain.n)) >= 0)
 					goto out;
 				stopped = 1;
 				break;
@@ -501,7 +548,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			fflush(stdout);
 		}
 		if (o->checkpoint && !stopped &&
-		    save_checkpoint(p, &R, o, seed, ep + 1, 0, S.dtrain.n))
+		    nl_dist_agree(lead && save_checkpoint(p, &R, o, seed, ep + 1, 0, S.dtrain.n)) >= 0)
 			goto out;
 	}
 	printf("loss %.3f, train acc %.3f, test acc ", loss, acc);
@@ -509,11 +556,14 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 		printf("n/a\n");
 	else
 		printf("%.3f\n", test_acc);
-	printf("%.1f examples/sec on %s\n", R.examples / R.train_time, be->name);
+	printf("%.1f examples/sec on %s", R.examples / R.train_time, be->name);
+	if (nl_dist_size() > 1)
+		printf(" x %d ranks", nl_dist_size());
+	printf("\n");
 	status = 0;
-	if (o->save && save_weights(p, o->save))
+	if (lead && o->save && save_weights(p, o->save))
 		status = 1;
-	if (o->plot) {
+	if (lead && o->plot) {
 		int n = R.epochs_done;
 		double *l = malloc(3 * (size_t)n * sizeof *l);
 		if (!l) {
@@ -532,6 +582,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 out:
 	free(R.hist);
 	free(R.perm);
+	nl_dist_exchange_end();
 	session_close(&S);
 	nl_interrupt_end();
 	return status;
@@ -545,13 +596,17 @@ int nl_evaluate(const nl_graph *g, const nl_options *o)
 		fprintf(stderr, "netlang: --eval needs weights: --load FILE\n");
 		return 1;
 	}
-	if (session_open(&S, g, o, 0) == 0) {
+	int failed = session_open(&S, g, o, 0) != 0;
+	if (nl_dist_agree(failed) < 0) {
 		double loss, acc;
 		double t0 = S.be->clock(S.be);
 		evaluate(S.plan, &S.dtest, &loss, &acc);
 		double t1 = S.be->clock(S.be);
 		printf("test loss %.3f, test acc %.3f\n", loss, acc);
-		printf("%.1f examples/sec on %s\n", S.dtest.n / (t1 - t0), S.be->name);
+		printf("%.1f examples/sec on %s", S.dtest.n / (t1 - t0), S.be->name);
+		if (nl_dist_size() > 1)
+			printf(" x %d ranks", nl_dist_size());
+		printf("\n");
 		status = 0;
 	}
 	session_close(&S);
