@@ -5,3 +5,4 @@ include tests/data/local.mk
 include tests/runtime/local.mk
 include tests/repl/local.mk
 include tests/gpu/local.mk
+include tests/dist/local.mk
