@@ -19,8 +19,12 @@ fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 # Open MPI's own allocations, not netlang's, are what LeakSanitizer finds
-# in a sanitizer build: suppressed for its libraries alone.
-export LSAN_OPTIONS="suppressions=$top_srcdir/tests/dist/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# in a sanitizer build: suppressed for its libraries alone.  They are named
+# only when the stacks are whole (Open MPI has no frame pointers) and its
+# plugins stay loaded to the end.
+export LSAN_OPTIONS="suppressions=$top_srcdir/tests/dist/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export ASAN_OPTIONS="fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export OMPI_MCA_mca_base_component_disable_dlclose=1
 close() { python3 "$top_srcdir/tests/dist/weights_close.py" "$@"; }
 mpi() { timeout 120 mpirun --oversubscribe "$@"; }
 
