@@ -253,6 +253,16 @@ void nl_gpu_input_backward(nl_backend *be, nl_step *s)
 	(void)s;
 }
 
+int nl_gpu_device_count(void)
+{
+	int count = 0;
+	if (cudaGetDeviceCount(&count) != cudaSuccess) {
+		(void)cudaGetLastError();
+		return 0;
+	}
+	return count;
+}
+
 nl_backend *nl_gpu_backend_new(int device, int tf32, int quiet)
 {
 	int count = 0;

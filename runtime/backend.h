@@ -156,5 +156,8 @@ nl_backend *nl_cpu_backend_new(int threads);
 /* The GPU backend (NULL, after a one-line reason, when the build has no CUDA
  * or no usable GPU is present).  device is the CUDA ordinal. */
 nl_backend *nl_gpu_backend_new(int device, int tf32, int quiet);
+/* How many CUDA devices this machine has (0 without CUDA or a GPU): the
+ * ranks of a job on one machine share them out. */
+int nl_gpu_device_count(void);
 
 #endif

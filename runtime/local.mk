@@ -6,12 +6,14 @@
 #   report/  plots, --time, the memory figure
 #   repl/    the interactive session and teaching scripts
 #   export/  PyTorch code, ONNX models, logits for other frameworks
+#   dist/    several processes training one model (MPI, NCCL)
 #   cli/     the netlang command
 #   cpu/     the CPU backend (its own library, cpu/local.mk)
 noinst_LIBRARIES += libruntime.a
 libruntime_a_SOURCES = runtime/backend.h runtime/rng.h
 include runtime/plan/local.mk
 include runtime/train/local.mk
+include runtime/dist/local.mk
 include runtime/data/local.mk
 include runtime/report/local.mk
 include runtime/repl/local.mk

@@ -19,6 +19,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config flex bison \
 	libreadline-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev libopenblas-dev curl \
+	libopenmpi-dev openmpi-bin \
 	dataset-fashion-mnist \
 	clang libclang-rt-dev tmux python3 \
 	protobuf-c-compiler libprotobuf-c-dev libonnx-dev \

@@ -7,3 +7,4 @@ include tests/repl/local.mk
 include tests/gpu/local.mk
 include tests/export/local.mk
 include tests/report/local.mk
+include tests/dist/local.mk

@@ -14,6 +14,7 @@
 #include "lang/suggest.h"
 #include "lang/settings.h"
 #include "runtime/export/export.h"
+#include "runtime/dist/dist.h"
 #include "runtime/repl/repl.h"
 #include "runtime/report/report.h"
 #include "runtime/train/train.h"
@@ -320,8 +321,13 @@ int main(int argc, char **argv)
 	case EXPORT: status = nl_export_onnx(out_path, g, &o) ? 1 : 0; break;
 	case LOGITS: status = nl_export_logits(out_path, g, &o) ? 1 : 0; break;
 	case EXPLAIN: status = nl_explain(stdout, g, -1) ? 1 : 0; break;
-	case TRAIN: status = nl_train(g, &o, title); break;
-	case EVAL: status = nl_evaluate(g, &o); break;
+	/* under mpirun, each rank trains (or scores) its share */
+	case TRAIN:
+		status = nl_dist_init() ? 1 : nl_dist_finalize(nl_train(g, &o, title));
+		break;
+	case EVAL:
+		status = nl_dist_init() ? 1 : nl_dist_finalize(nl_evaluate(g, &o));
+		break;
 	case TIME: status = nl_time(g, &o); break;
 	case PICTURES: status = nl_pictures(g, &o, title); break;
 	default: status = 2; break;

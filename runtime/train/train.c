@@ -14,10 +14,12 @@
 
 #include "lang/lang.h"
 #include "runtime/data/data.h"
+#include "runtime/dist/dist.h"
 #include "runtime/plan/plan.h"
 #include "runtime/report/report.h"
 #include "runtime/rng.h"
 #include "runtime/train/checkpoint.h"
+#include "runtime/train/dist_step.h"
 #include "runtime/train/interrupt.h"
 #include "runtime/train/train.h"
 
@@ -38,12 +40,13 @@ static void dev_data_free(nl_backend *be, dev_data *d)
 	memset(d, 0, sizeof *d);
 }
 
-/* idx gets room for n rounded up to whole batches; the padding repeats
- * example 0 and is never counted. */
+/* idx gets room for n rounded up to whole batches and one batch more (a
+ * rank's share starts inside a batch); the padding repeats example 0 and
+ * is never counted. */
 static int dev_data_load(nl_backend *be, const nl_dataset *ds, int batch, dev_data *d)
 {
 	size_t pix = (size_t)ds->n * ds->c * ds->h * ds->w;
-	size_t nidx = ((size_t)ds->n + batch - 1) / batch * batch;
+	size_t nidx = ((size_t)ds->n + batch - 1) / batch * batch + batch;
 	d->n = ds->n; d->c = ds->c; d->h = ds->h; d->w = ds->w;
 	d->host_labels = ds->labels;
 	d->images = be->alloc(be, pix);
@@ -74,30 +77,55 @@ static void gather(nl_plan *p, const dev_data *d, long first, int n)
 	              in->h, in->w, d->norm, p->input, p->labels);
 }
 
+/* The per-class counts of every rank's share added up, in pieces through
+ * a buffer of fixed size (every rank makes the same calls; counts far
+ * below 2^53 pass through doubles exactly). */
+static void sum_tally(nl_class_tally *t)
+{
+	long *const rows[2] = { t->hits, t->count };
+	double v[256];
+	for (int r = 0; r < 2; r++)
+		for (int at = 0; at < t->k; at += 256) {
+			int n = t->k - at < 256 ? t->k - at : 256;
+			for (int i = 0; i < n; i++)
+				v[i] = (double)rows[r][at + i];
+			nl_dist_sum_doubles(v, n);
+			for (int i = 0; i < n; i++)
+				rows[r][at + i] = (long)v[i];
+		}
+}
+
 /* Loss and accuracy of the current weights over a whole data set, and
- * into tally (when not NULL) the same per class.  The data set's order is
+ * into tally (when not NULL) the same per class: each rank scores its
+ * contiguous share and the sums are added up.  The data set's order is
  * its own (idx is the identity), so the host's labels match the rows. */
 static void evaluate(nl_plan *p, const dev_data *d, double *loss, double *acc,
                      nl_class_tally *tally, float *logits)
 {
+	long start, count;
+	nl_dist_share(d->n, nl_dist_rank(), nl_dist_size(), &start, &count);
 	nl_plan_reset_acc(p);
-	for (long first = 0; first < d->n; first += p->batch) {
-		int n = d->n - first < p->batch ? (int)(d->n - first) : p->batch;
+	for (long at = 0; at < count; at += p->batch) {
+		int n = count - at < p->batch ? (int)(count - at) : p->batch;
 		/* A short last batch is gathered whole (the padding repeats
-		 * example 0) and only its first n rows are scored. */
-		gather(p, d, first, p->batch);
+		 * example 0 or the next rank's) and only its first n rows are
+		 * scored. */
+		gather(p, d, start + at, p->batch);
 		nl_plan_forward(p, 0);
 		nl_plan_loss(p, n, 0);
 		if (tally) {
 			p->be->download(p->be, logits, p->steps[p->logits].y,
 			                (size_t)n * p->classes * sizeof *logits);
-			nl_tally_add(tally, logits, d->host_labels + first, n);
+			nl_tally_add(tally, logits, d->host_labels + start + at, n);
 		}
 	}
-	double l, c;
-	nl_plan_read_acc(p, &l, &c);
-	*loss = l / d->n;
-	*acc = c / d->n;
+	double sums[2];
+	nl_plan_read_acc(p, &sums[0], &sums[1]);
+	nl_dist_sum_doubles(sums, 2);
+	*loss = sums[0] / d->n;
+	*acc = sums[1] / d->n;
+	if (tally && nl_dist_size() > 1)
+		sum_tally(tally);
 }
 
 static void shuffle(int32_t *perm, int n, nl_rng *r)
@@ -183,7 +211,11 @@ static int session_open(session *s, const nl_graph *g, const nl_options *o, int 
 	s->be = nl_backend_open(o);
 	if (!s->be)
 		return -1;
-	s->plan = nl_plan_new(s->be, g, o->batch, need_train ? NL_PLAN_TRAIN : 0);
+	/* on one rank of several, the plan holds the rank's share */
+	int batch = nl_dist_plan_batch(o->batch, o->quiet);
+	if (batch < 0)
+		return -1;
+	s->plan = nl_plan_new(s->be, g, batch, need_train ? NL_PLAN_TRAIN : 0);
 	if (!s->plan)
 		return -1;
 	if (nl_net_data_check_classes(&s->data, g, s->plan->logits, s->plan->classes))
@@ -314,47 +346,74 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 	memset(&R, 0, sizeof R);
 	nl_curves curves = { 0 };
 	int plot_failed = 0;
+	memset(&S, 0, sizeof S);
+	/* On one rank of several (dist.h), rank 0 alone writes files; every
+	 * rank takes its share of each batch and agrees on each step. */
+	int lead = nl_dist_rank() == 0;
 	/* Outputs that cannot be written are found now, not after hours. */
-	if ((o->save && nl_atomic_check(o->save)) || (o->plot && nl_atomic_check(o->plot)) ||
-	    (o->checkpoint && nl_atomic_check(o->checkpoint)) ||
-	    (o->predict && nl_atomic_check(o->predict_file ? o->predict_file : "predictions.svg")) ||
-	    (o->filters && nl_atomic_check(o->filters)))
+	if (lead && ((o->save && nl_atomic_check(o->save)) ||
+	             (o->plot && nl_atomic_check(o->plot)) ||
+	             (o->checkpoint && nl_atomic_check(o->checkpoint)) ||
+	             (o->predict &&
+	              nl_atomic_check(o->predict_file ? o->predict_file : "predictions.svg")) ||
+	             (o->filters && nl_atomic_check(o->filters)))) {
+		nl_dist_agree(1);
 		return 1;
+	}
 	nl_interrupt_begin();
-	if (session_open(&S, g, o, 1))
-		goto out;
+	int failed = session_open(&S, g, o, 1) != 0;
 	nl_plan *p = S.plan;
 	nl_backend *be = S.be;
-	long per_epoch = S.dtrain.n / o->batch;
-	if (per_epoch < 1) {
+	long per_epoch = failed ? 0 : S.dtrain.n / o->batch;
+	if (!failed && per_epoch < 1) {
 		fprintf(stderr, "netlang: batch %d is larger than the training set (%d)\n",
 		        o->batch, S.dtrain.n);
-		goto out;
+		failed = 1;
 	}
-	R.hist = calloc((size_t)o->epochs * 3, sizeof *R.hist);
-	R.perm = malloc((size_t)S.dtrain.n * sizeof *R.perm);
-	if (!R.hist || !R.perm) {
-		fprintf(stderr, "netlang: out of memory\n");
-		goto out;
+	if (!failed) {
+		R.hist = calloc((size_t)o->epochs * 3, sizeof *R.hist);
+		R.perm = malloc((size_t)S.dtrain.n * sizeof *R.perm);
+		if (!R.hist || !R.perm) {
+			fprintf(stderr, "netlang: out of memory\n");
+			failed = 1;
+		}
 	}
-	for (int i = 0; i < S.dtrain.n; i++)
-		R.perm[i] = i;
 	uint64_t seed = o->seed;
-	R.epoch = 1;
-	R.shuffle.s = seed ^ 0x73687566666c65ull;   /* "shuffle" */
-	if (o->resume && resume(p, &R, o, S.dtrain.n, &seed))
+	if (!failed) {
+		for (int i = 0; i < S.dtrain.n; i++)
+			R.perm[i] = i;
+		R.epoch = 1;
+		R.shuffle.s = seed ^ 0x73687566666c65ull;   /* "shuffle" */
+		if (o->resume && resume(p, &R, o, S.dtrain.n, &seed))
+			failed = 1;
+	}
+	int ntrain = failed ? 0 : S.dtrain.n, ntest = failed ? 0 : S.dtest.n;
+	if (!nl_dist_same(ntrain, failed) | !nl_dist_same(ntest, failed)) {
+		fprintf(stderr, "netlang: the ranks read different data sets (this one has %d "
+		        "training and %d test examples, from %s): give every rank the same "
+		        "--data\n", ntrain, ntest, S.data.where);
+		failed = 1;
+	}
+	if (nl_dist_agree(failed) >= 0)
 		goto out;
+	/* This rank's share of every global batch; its own dropout masks. */
+	long share_at, share;
+	nl_dist_share(o->batch, nl_dist_rank(), nl_dist_size(), &share_at, &share);
+	p->rng_base += (uint64_t)nl_dist_rank() << 48;
 
 	int tty = isatty(STDOUT_FILENO);   /* a progress bar for a person */
 	if (!o->quiet) {
 		print_header(&S, g, o, title, per_epoch, seed);
+		if (nl_dist_size() > 1)
+			printf("%d ranks, each with a share of every batch; batch-norm statistics "
+			       "are each rank's own\n", nl_dist_size());
 		if (o->resume)
 			printf("resuming from %s: epoch %d, step %ld\n", o->resume, R.epoch, R.step);
 		fflush(stdout);   /* a log or a pipe sees the run has begun */
 	}
 	/* the curves' points: ten an epoch, and each epoch's last step */
 	long point_every = per_epoch / 10 > 0 ? per_epoch / 10 : 1;
-	if (o->plot) {
+	if (o->plot && lead) {   /* rank 0 alone draws */
 		long planned = o->steps ? (o->steps + per_epoch - 1) / per_epoch : o->epochs;
 		nl_curves_init(&curves, o->plot, title, (int)(planned < o->epochs ? planned : o->epochs));
 		/* a resumed run's epochs so far */
@@ -384,12 +443,14 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			acc = R.ep_correct / R.seen;
 		}
 		for (long b = b0; b < per_epoch; b++) {
-			gather(p, &S.dtrain, b * o->batch, o->batch);
+			gather(p, &S.dtrain, b * o->batch + share_at, p->batch);
 			nl_plan_forward(p, 1);
-			nl_plan_loss(p, o->batch, 1);
+			nl_plan_loss(p, (int)share, 1);
 			nl_plan_backward(p);
-			if (nl_plan_update(p, (float)o->lr, (float)o->momentum,
-			                   (float)o->weight_decay))
+			int fail = nl_dist_exchange_grads(p, share, o->batch) ||
+			           nl_plan_update(p, (float)o->lr, (float)o->momentum,
+			                          (float)o->weight_decay);
+			if (nl_dist_agree(fail) >= 0)
 				goto out;
 			R.step++;
 			since++;
@@ -397,7 +458,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			R.seen += o->batch;
 			int last = b + 1 == per_epoch || (o->steps && R.step >= o->steps);
 			int logged = !o->quiet && o->log_every && R.step % o->log_every == 0;
-			int halt = nl_interrupted() != 0;
+			int halt = nl_dist_max(nl_interrupted());   /* any rank's signal */
 			/* Reading the accumulator waits for the device: do it
 			 * only when something is printed or checked.  Each read
 			 * moves the device's float sums into doubles and starts
@@ -408,18 +469,20 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			int first = isnan(start_loss);
 			int point = o->plot && ((b + 1) % point_every == 0 || last);
 			if (logged || last || halt || first || point || R.step % 20 == 0) {
-				double sum, correct;
-				nl_plan_read_acc(p, &sum, &correct);
+				double sums[2];
+				nl_plan_read_acc(p, &sums[0], &sums[1]);
 				nl_plan_reset_acc(p);
+				nl_dist_sum_doubles(sums, 2);
+				double sum = sums[0], correct = sums[1];
 				R.ep_sum += sum;
 				R.ep_correct += correct;
 				win_sum += sum;
 				if (!isfinite(sum)) {
 					if (tty) putchar('\n');
-					fprintf(stderr, "netlang: the loss became %s at step %ld (epoch %d); "
+					if (lead) fprintf(stderr, "netlang: the loss became %s at step %ld (epoch %d); "
 					        "training stopped. ", isnan(sum) ? "NaN" : "infinite",
 					        R.step, ep);
-					divergence_advice(o);
+					if (lead) divergence_advice(o);
 					goto out;
 				}
 				double mean = sum / ((double)o->batch * since_read);
@@ -433,15 +496,18 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 				since_read = 0;
 				if (high_steps >= DIVERGE_STEPS && !warned) {
 					if (tty) printf("\r\033[K");
-					fprintf(stderr, "netlang: %sthe loss diverged: %.4g at step %ld (epoch %d) "
-					        "against %.4g at the first, above %d times that for %ld steps%s. ",
-					        o->keep_going ? "warning: " : "", mean, R.step, ep, start_loss,
-					        DIVERGE_FACTOR, high_steps,
-					        o->keep_going ? "" : "; training stopped");
-					divergence_advice(o);
+					if (lead) {   /* every rank saw the same loss */
+						fprintf(stderr, "netlang: %sthe loss diverged: %.4g at step %ld "
+						        "(epoch %d) against %.4g at the first, above %d times that "
+						        "for %ld steps%s. ", o->keep_going ? "warning: " : "", mean,
+						        R.step, ep, start_loss, DIVERGE_FACTOR, high_steps,
+						        o->keep_going ? "" : "; training stopped");
+						divergence_advice(o);
+					}
 					if (!o->keep_going) {
-						fprintf(stderr, "(--keep-going trains on regardless; nothing was "
-						        "saved)\n");
+						if (lead)
+							fprintf(stderr, "(--keep-going trains on regardless; nothing "
+							        "was saved)\n");
 						goto out;
 					}
 					warned = 1;
@@ -462,7 +528,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 					loss = R.ep_sum / R.seen;
 					acc = R.ep_correct / R.seen;
 				}
-				if (point)
+				if (point && lead)
 					live_plot(&curves, &plot_failed, ep - 1 + (b + 1.0) / per_epoch,
 					          R.ep_sum / R.seen, R.ep_correct / R.seen, 0);
 			}
@@ -472,27 +538,29 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 				R.examples += R.seen - seen0;
 				if (tty) printf("\r\033[K");
 				fflush(stdout);
-				int sig = nl_interrupted();
-				fprintf(stderr, "netlang: %s at epoch %d, step %ld; training stopped.\n",
-				        sig == SIGINT ? "interrupted (Ctrl-C)" : "terminated (SIGTERM)", ep,
-				        R.step);
-				if (o->checkpoint &&
-				    save_checkpoint(p, &R, o, seed, ep, b + 1, S.dtrain.n) == 0)
-					fprintf(stderr, "netlang: the run is saved in %s (continue it with "
-					        "--resume %s)\n", o->checkpoint, o->checkpoint);
-				if (o->save && save_weights(p, o->save, &S.data.train) == 0)
-					fprintf(stderr, "netlang: the weights as they are now are in %s\n",
-					        o->save);
-				if (!o->checkpoint)
-					fprintf(stderr, "netlang: (--checkpoint FILE keeps a run that can be "
-					        "continued)\n");
+				int sig = halt;
+				if (lead) {
+					fprintf(stderr, "netlang: %s at epoch %d, step %ld; training stopped.\n",
+					        sig == SIGINT ? "interrupted (Ctrl-C)" : "terminated (SIGTERM)",
+					        ep, R.step);
+					if (o->checkpoint &&
+					    save_checkpoint(p, &R, o, seed, ep, b + 1, S.dtrain.n) == 0)
+						fprintf(stderr, "netlang: the run is saved in %s (continue it with "
+						        "--resume %s)\n", o->checkpoint, o->checkpoint);
+					if (o->save && save_weights(p, o->save, &S.data.train) == 0)
+						fprintf(stderr, "netlang: the weights as they are now are in %s\n",
+						        o->save);
+					if (!o->checkpoint)
+						fprintf(stderr, "netlang: (--checkpoint FILE keeps a run that can "
+						        "be continued)\n");
+				}
 				status = 128 + sig;
 				goto out;
 			}
 			if (o->steps && R.step >= o->steps) {
 				/* a run cut short by --steps can be continued too */
-				if (o->checkpoint &&
-				    save_checkpoint(p, &R, o, seed, ep, b + 1, S.dtrain.n))
+				if (o->checkpoint && nl_dist_agree(lead && save_checkpoint(p, &R, o, seed, ep,
+				                                     b + 1, S.dtrain.n)) >= 0)
 					goto out;
 				stopped = 1;
 				break;
@@ -505,7 +573,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			printf("\r\033[K");
 		if (!stopped) {
 			evaluate(p, &S.dtest, &test_loss, &test_acc, NULL, NULL);
-			if (o->plot)
+			if (o->plot && lead)
 				live_plot(&curves, &plot_failed, ep, test_acc, 0, 1);
 		} else {
 			test_acc = NAN;
@@ -524,7 +592,7 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 			fflush(stdout);
 		}
 		if (o->checkpoint && !stopped &&
-		    save_checkpoint(p, &R, o, seed, ep + 1, 0, S.dtrain.n))
+		    nl_dist_agree(lead && save_checkpoint(p, &R, o, seed, ep + 1, 0, S.dtrain.n)) >= 0)
 			goto out;
 	}
 	printf("loss %.3f, train acc %.3f, test acc ", loss, acc);
@@ -532,16 +600,20 @@ int nl_train(const nl_graph *g, const nl_options *o, const char *title)
 		printf("n/a\n");
 	else
 		printf("%.3f\n", test_acc);
-	printf("%.1f examples/sec on %s\n", R.examples / R.train_time, be->name);
+	printf("%.1f examples/sec on %s", R.examples / R.train_time, be->name);
+	if (nl_dist_size() > 1)
+		printf(" x %d ranks", nl_dist_size());
+	printf("\n");
 	status = plot_failed;
-	if (o->save && save_weights(p, o->save, &S.data.train))
+	if (lead && o->save && save_weights(p, o->save, &S.data.train))
 		status = 1;
-	if (pictures(&S, o, title))
+	if (lead && pictures(&S, o, title))
 		status = 1;
 out:
 	nl_curves_free(&curves);
 	free(R.hist);
 	free(R.perm);
+	nl_dist_exchange_end();
 	session_close(&S);
 	nl_interrupt_end();
 	return status;
@@ -555,26 +627,33 @@ int nl_evaluate(const nl_graph *g, const nl_options *o)
 		fprintf(stderr, "netlang: --eval needs weights: --load FILE\n");
 		return 1;
 	}
-	if (session_open(&S, g, o, 0) == 0) {
-		double loss, acc;
-		nl_class_tally tally;
-		float *logits = malloc((size_t)S.plan->batch * S.plan->classes * sizeof *logits);
+	int failed = session_open(&S, g, o, 0) != 0;
+	nl_class_tally tally = { 0 };
+	float *logits = NULL;
+	if (!failed) {
+		logits = malloc((size_t)S.plan->batch * S.plan->classes * sizeof *logits);
 		if (!logits || nl_tally_init(&tally, S.plan->classes) != 0) {
 			fprintf(stderr, "netlang: out of memory\n");
-			free(logits);
-			session_close(&S);
-			return 1;
+			failed = 1;
 		}
+	}
+	if (nl_dist_agree(failed) < 0) {
+		double loss, acc;
 		double t0 = S.be->clock(S.be);
 		evaluate(S.plan, &S.dtest, &loss, &acc, &tally, logits);
 		double t1 = S.be->clock(S.be);
 		printf("test loss %.3f, test acc %.3f\n", loss, acc);
-		printf("%.1f examples/sec on %s\n", S.dtest.n / (t1 - t0), S.be->name);
+		printf("%.1f examples/sec on %s", S.dtest.n / (t1 - t0), S.be->name);
+		if (nl_dist_size() > 1)
+			printf(" x %d ranks", nl_dist_size());
+		printf("\n");
 		nl_tally_print(&tally, S.data.test.names, stdout);
-		nl_tally_free(&tally);
-		free(logits);
-		status = confusion(&S, o) || pictures(&S, o, NULL) ? 1 : 0;
+		/* the confusion matrix and pictures: rank 0 alone, on all the
+		 * test set */
+		status = nl_dist_rank() == 0 && (confusion(&S, o) || pictures(&S, o, NULL)) ? 1 : 0;
 	}
+	nl_tally_free(&tally);
+	free(logits);
 	session_close(&S);
 	return status;
 }

@@ -82,11 +82,14 @@ runtime_srcs=""
 for f in "$top"/runtime/*/*.c; do
 	# export/ needs code generated from onnx.proto (the onnx target's own)
 	case $f in */cpu/* | */export/*) continue ;; esac
+	# one process: the stand-in for MPI
+	case $f in */dist/*) continue ;; esac
 	case $f in */cli/main.c) ;; *) runtime_srcs="$runtime_srcs $f" ;; esac
 done
 # no GPU here: the backend's stand-in says so
 # shellcheck disable=SC2086
-runtime_objs=$(compile $runtime_srcs "$top/runtime/cpu/"*.c "$top/gpu/gpu_none.c")
+runtime_objs=$(compile $runtime_srcs "$top/runtime/cpu/"*.c "$top/gpu/gpu_none.c" \
+	"$top/runtime/dist/none.c")
 
 # the importer and the C code protoc-c generates from onnx.proto
 onnx_objs=""

@@ -11,5 +11,5 @@ EXTRA_DIST += tests/gpu/check.sh tests/gpu/README.md tests/gpu/ops_self_test.sh 
 noinst_PROGRAMS += tests/gpu/gpu_ops_check
 tests_gpu_gpu_ops_check_SOURCES = tests/gpu/gpu_ops_check.c
 tests_gpu_gpu_ops_check_LDADD = libgpu.a libcpu.a libruntime.a liblang.a \
-	$(NL_GPU_LDADD) $(BLAS_LIBS)
+	$(NL_DIST_LDADD) $(NL_GPU_LDADD) $(BLAS_LIBS)
 TESTS += tests/gpu/ops_self_test.sh tests/gpu/check_script_test.sh

@@ -1,6 +1,6 @@
 # tests/runtime/local.mk - the plan, the trainer and the command line.
 check_PROGRAMS += tests/runtime/plan_check
-tests_runtime_plan_check_LDADD = $(NL_LIBS) $(NL_GPU_LDADD) $(BLAS_LIBS) $(LIBS)
+tests_runtime_plan_check_LDADD = $(NL_LIBS) $(NL_DIST_LDADD) $(NL_GPU_LDADD) $(BLAS_LIBS) $(LIBS)
 TESTS += tests/runtime/plan_check
 # LONG_TESTS train for minutes; the sanitizer build leaves them out with
 # `make check LONG_TESTS=`.
