@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +335,13 @@ static int cmd_train(repl *r, int argc, char **argv, char *rest)
 	int status = nl_train(r->g, &o, "session");
 	if (r->interactive)
 		repl_rl_sigint_default(0);
+	/* Ctrl-C at the prompt's :train gives the prompt back; SIGTERM, or
+	 * Ctrl-C in a script, ends the session as it would a shell script:
+	 * the next lines are not run. */
+	if (status == 128 + SIGTERM || (status == 128 + SIGINT && !r->interactive)) {
+		r->quit = 1;
+		r->signalled = status;
+	}
 	return status == 0 ? 0 : -1;
 }
 

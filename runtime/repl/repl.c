@@ -374,5 +374,5 @@ int nl_repl_run(nl_ctx *cx, const nl_options *o, nl_format fmt, FILE *in,
 		nl_graph_free(r.g);
 	free(r.chunk);
 	free(r.undo);
-	return status;
+	return r.signalled ? r.signalled : status;
 }

@@ -13,7 +13,8 @@
  * the script with status 1 unless keep_going.  echo: a script's lines are
  * printed before what they print, comments and blank lines as they are,
  * statements and commands after the prompt, so the output reads like the
- * session typed.  Returns the exit status. */
+ * session typed.  Returns the exit status: 128 + the signal when SIGTERM
+ * (or, in a script, Ctrl-C) stopped a :train, which ends the session. */
 int nl_repl_run(nl_ctx *cx, const nl_options *o, nl_format fmt, FILE *in,
                 const char *name, int interactive, int keep_going, int echo);
 

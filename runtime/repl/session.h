@@ -37,7 +37,8 @@ typedef struct repl {
 	int line;                 /* number of the last line read */
 	int errors;               /* lines that failed */
 	int located;              /* repl_error calls so far */
-	int quit;                 /* :quit was given */
+	int quit;                 /* :quit was given, or a signal ended :train */
+	int signalled;            /* 128 + the signal that ended the session, or 0 */
 	int echo;                 /* a script's lines are printed as they are read */
 	int explain;              /* :explain on: layers print their arithmetic */
 

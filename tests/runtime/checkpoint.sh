@@ -87,6 +87,26 @@ rc=$?
 [ $rc -eq 143 ] && grep -q 'terminated (SIGTERM) at epoch' "$tmp/term.err" && [ -s "$tmp/term.ck" ] &&
 	ok "SIGTERM stops with a checkpoint and status 143" || { bad "SIGTERM: status $rc"; cat "$tmp/term.err"; }
 
+# in a teaching script, SIGTERM or Ctrl-C during :train ends the script
+# (as a shell script's would), with -k too: the lines after it do not run
+printf ':load %s\n:train --epochs 4000\n:train --epochs 1\n' "$tmp/net.net" >"$tmp/two.nls"
+for sig in TERM INT; do
+	"$NETLANG" -k -f "$tmp/two.nls" --data "$d" --device cpu --threads 1 --batch 16 \
+		>"$tmp/sc.out" 2>"$tmp/sc.err" &
+	pid=$!
+	for _ in $(seq 100); do grep -q '^training' "$tmp/sc.out" && break; sleep 0.1; done
+	kill -$sig $pid
+	wait $pid
+	rc=$?
+	want=$([ $sig = TERM ] && echo 143 || echo 130)
+	if [ $rc -eq "$want" ] && [ "$(grep -c '^training' "$tmp/sc.out")" = 1 ]; then
+		ok "SIG$sig during a script's :train ends the script (status $rc)"
+	else
+		bad "SIG$sig in a script: status $rc, $(grep -c '^training' "$tmp/sc.out") trainings"
+		sed 's/^/    /' "$tmp/sc.out" "$tmp/sc.err"
+	fi
+done
+
 # a second Ctrl-C while a slow step runs ends the process at once
 cat >"$tmp/slow.net" <<'NET'
 input 1x28x28
