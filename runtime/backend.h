@@ -59,10 +59,12 @@ typedef struct nl_step {
 	 * CPU and the GPU draw the same mask. */
 	uint64_t rng_key;
 
-	/* Convolution: the plan sets this when a ReLU follows and nothing else
-	 * reads the convolution's own output.  Forward then writes
-	 * relu(conv + b) to y, and backward takes dy as the gradient of that
-	 * output, masked by y > 0 before use.  Set before prepare(). */
+	/* Convolution: the plan sets this, on a backend with fuses_relu, when
+	 * a ReLU runs in place over the convolution's output (so nothing else
+	 * reads it).  Forward then writes relu(conv + b) to y, and backward
+	 * takes dy as the gradient of that output, masked by y > 0 before use;
+	 * the plan runs neither direction of the ReLU's own step.  Set before
+	 * prepare(). */
 	int fuse_relu;
 
 	void *priv;                  /* backend-private (descriptors, algos) */
@@ -129,6 +131,7 @@ struct nl_backend {
 	void *workspace;
 	size_t workspace_bytes;
 
+	int fuses_relu;     /* convolutions honour nl_step.fuse_relu */
 	int tf32;           /* GPU: allow TF32 in convolutions and GEMMs */
 	void *impl;         /* backend-private */
 };

@@ -7,6 +7,10 @@
  * and their own backward step, so they share an arena, first-fit by offset,
  * among gradients whose lifetimes do not overlap: a chain needs about two
  * of the largest, not one per layer.
+ *
+ * A ReLU in place over a convolution's output is, where the backend can,
+ * folded into the convolution (fuse_relus): one pass over the output
+ * instead of two, each way.
  */
 #include <config.h>
 
@@ -381,6 +385,31 @@ static int mark_accumulation(nl_plan *p)
 	return 0;
 }
 
+/* A ReLU that runs in place over a convolution's output (the in-place rule
+ * already proved that nothing else reads it) becomes part of that
+ * convolution, on a backend that can do it: the convolution writes
+ * relu(conv + b) and masks dy by y > 0 in backward.  The ReLU's output and
+ * gradient are the convolution's own buffers, so skipping its step in
+ * both directions leaves every tensor as it was.  Before prepare(): the
+ * flag may change what the convolution asks for. */
+static void fuse_relus(nl_plan *p, const planner *w, int flags)
+{
+	const nl_graph *g = p->g;
+	if (!p->be->fuses_relu || (flags & NL_PLAN_NO_FUSE))
+		return;
+	for (int i = 1; i <= p->logits; i++) {
+		const nl_node *nd = &g->nodes[i];
+		if (nd->kind != NL_RELU)
+			continue;
+		int j = nd->inputs[0];
+		if (g->nodes[j].kind != NL_CONV || w->act_root[i] != w->act_root[j] ||
+		    (p->training && w->grad_root[i] != w->grad_root[j]))
+			continue;
+		p->steps[j].fuse_relu = 1;
+		p->folded[i] = 1;
+	}
+}
+
 /* Let the backend prepare each step, then give it aux memory and one
  * workspace as large as the largest request. */
 static int prepare_steps(nl_plan *p)
@@ -439,7 +468,9 @@ nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int flags)
 	p->nsteps = n;
 	p->steps = xcalloc((size_t)n, sizeof *p->steps);
 	p->wants_grad = xcalloc((size_t)n, sizeof *p->wants_grad);
-	if (!p->steps || !p->wants_grad || find_logits(p) || count_consumers(g, &w))
+	p->folded = xcalloc((size_t)n, sizeof *p->folded);
+	if (!p->steps || !p->wants_grad || !p->folded || find_logits(p) ||
+	    count_consumers(g, &w))
 		goto fail;
 	if (p->training)
 		mark_gradients(p);
@@ -456,6 +487,7 @@ nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int flags)
 	fill_steps(p, &w);
 	if (p->training && !p->measure && mark_accumulation(p))
 		goto fail;
+	fuse_relus(p, &w, flags);
 	if (prepare_steps(p))
 		goto fail;
 	p->rng_base = 0x6e65746c616e67ull;   /* "netlang" */
@@ -500,6 +532,7 @@ void nl_plan_free(nl_plan *p)
 	nl_param_layout_free(&p->layout);
 	free(p->steps);
 	free(p->wants_grad);
+	free(p->folded);
 	free(p);
 }
 
@@ -598,6 +631,8 @@ void nl_plan_forward_timed(nl_plan *p, int training, double *seconds)
 	nl_backend *be = p->be;
 	for (int i = 1; i <= p->logits; i++) {
 		nl_step *s = &p->steps[i];
+		if (p->folded[i])
+			continue;
 		if (training && nl_kind_has(s->node->kind, NL_KF_RANDOM))
 			s->rng_key = nl_rng_mix(p->rng_base + (p->forwards << 16) + (uint64_t)i);
 		double t0 = seconds ? be->clock(be) : 0;
@@ -631,7 +666,7 @@ void nl_plan_backward_timed(nl_plan *p, double *seconds)
 {
 	nl_backend *be = p->be;
 	for (int i = p->logits; i >= 1; i--) {
-		if (!p->wants_grad[i])
+		if (!p->wants_grad[i] || p->folded[i])
 			continue;
 		double t0 = seconds ? be->clock(be) : 0;
 		be->backward[p->steps[i].node->kind](be, &p->steps[i]);

@@ -6,8 +6,9 @@
  * consumers (branches, identity shortcuts).  For small DAG-shaped networks
  * the gradient of the mean loss with respect to every parameter sampled is
  * compared with central finite differences of the plan's own forward pass,
- * on fresh random inputs.  Then a tiny network must overfit one batch, and
- * two runs with one seed must agree bit for bit.
+ * on fresh random inputs.  A ReLU folded into its convolution must change
+ * no bit of the loss or the gradients.  Then a tiny network must overfit
+ * one batch, and two runs with one seed must agree bit for bit.
  */
 #include <config.h>
 
@@ -70,30 +71,106 @@ static double central(nl_plan *p, size_t i, float keep, double h)
 	return (lp - lm) / (2 * h);
 }
 
-/* Gradients of every parameter from one forward/backward, in a plan made
- * with `flags`; the caller frees.  Inputs and the parameter jitter follow
- * from seed alone, so two plans of one net see the same numbers. */
-static float *plan_grads(const nl_graph *g, int batch, uint64_t seed, int flags, size_t *np)
+/* What one forward/backward of a plan gave. */
+typedef struct pass {
+	float *grads;        /* every parameter's; the caller frees */
+	size_t np;
+	double loss;         /* summed over the batch */
+	int folded;          /* ReLU steps the plan folded into convolutions */
+	int lost;            /* ... of which the convolution was not told */
+} pass;
+
+/* One forward/backward in a plan made with `flags`.  Inputs and the
+ * parameter jitter follow from seed alone, so two plans of one net see
+ * the same numbers.  grads is NULL when no plan could be made. */
+static pass plan_pass(const nl_graph *g, int batch, uint64_t seed, int flags)
 {
 	nl_backend *be = nl_cpu_backend_new(1);
 	nl_plan *p = nl_plan_new(be, g, batch, flags);
-	float *out = NULL;
+	pass out = { 0 };
 	if (p) {
 		nl_rng r = { seed };
 		nl_plan_init_params(p, seed);
 		for (size_t i = 0; i < p->layout.nparams; i++)
 			p->params[i] += (float)(0.1 * (2 * nl_rng_double(&r) - 1));
 		random_batch(p, &r);
+		nl_plan_reset_acc(p);
 		nl_plan_forward(p, 1);
 		nl_plan_loss(p, p->batch, 1);
 		nl_plan_backward(p);
-		*np = p->layout.nparams;
-		out = malloc(*np * sizeof *out);
-		memcpy(out, p->grads, *np * sizeof *out);
+		double correct;
+		nl_plan_read_acc(p, &out.loss, &correct);
+		for (int i = 0; i < p->nsteps; i++)
+			if (p->folded[i]) {
+				out.folded++;
+				out.lost += !p->steps[p->g->nodes[i].inputs[0]].fuse_relu;
+			}
+		out.np = p->layout.nparams;
+		out.grads = malloc(out.np * sizeof *out.grads);
+		memcpy(out.grads, p->grads, out.np * sizeof *out.grads);
 	}
 	nl_plan_free(p);
 	be->destroy(be);
 	return out;
+}
+
+static float *plan_grads(const nl_graph *g, int batch, uint64_t seed, int flags, size_t *np)
+{
+	pass r = plan_pass(g, batch, seed, flags);
+	*np = r.np;
+	return r.grads;
+}
+
+/* A ReLU folded into the convolution before it (nl_step.fuse_relu) does
+ * the same arithmetic as the ReLU's own step: the same values meet the
+ * same comparison with zero, and backward feeds the convolution the same
+ * masked gradient, so the loss and every gradient must agree bit for bit
+ * with the fusion off.  `want` is how many ReLUs the plan must fold (a
+ * ReLU whose convolution's output has another reader must not be). */
+static void fusion_check(const char *name, const char *src, int batch, uint64_t seed, int want)
+{
+	nl_graph *g = build(src);
+	pass a = plan_pass(g, batch, seed, NL_PLAN_TRAIN);
+	pass b = plan_pass(g, batch, seed, NL_PLAN_TRAIN | NL_PLAN_NO_FUSE);
+	double worst = 0;
+	int same = a.grads && b.grads && a.np == b.np && a.loss == b.loss;
+	for (size_t i = 0; same && i < a.np; i++)
+		if (a.grads[i] != b.grads[i]) {
+			same = 0;
+			worst = fabs((double)a.grads[i] - b.grads[i]);
+		}
+	int ok = same && a.folded == want && !a.lost && b.folded == 0;
+	const char *conv = getenv("NL_CPU_CONV");
+	printf("%s %s%s%s: %d ReLUs folded into their convolutions (want %d, %d not told); "
+	       "loss %.6f and %zu gradients %s the unfused plan's\n", ok ? "ok" : "FAIL", name,
+	       conv ? " with " : "", conv ? conv : "", a.folded, want, a.lost, a.loss / batch,
+	       a.np, same ? "identical to" : "differ from");
+	if (!same && a.grads && b.grads)
+		printf("  %s: loss %.9g against %.9g, first gradient off by %.3g\n", name, a.loss,
+		       b.loss, worst);
+	failures += !ok;
+	free(a.grads);
+	free(b.grads);
+	nl_graph_free(g);
+}
+
+/* NL_CPU_FUSE=0 turns the fusion off in the backend, whatever the plan
+ * asks, and the gradients are the same. */
+static void fusion_env_check(const char *src, int batch, uint64_t seed)
+{
+	nl_graph *g = build(src);
+	pass a = plan_pass(g, batch, seed, NL_PLAN_TRAIN);
+	setenv("NL_CPU_FUSE", "0", 1);
+	pass b = plan_pass(g, batch, seed, NL_PLAN_TRAIN);
+	unsetenv("NL_CPU_FUSE");
+	int ok = a.grads && b.grads && a.folded > 0 && !a.lost && b.folded == 0 && a.np == b.np &&
+	         memcmp(a.grads, b.grads, a.np * sizeof *a.grads) == 0;
+	printf("%s NL_CPU_FUSE=0: %d ReLUs folded (%d without it), same gradients\n",
+	       ok ? "ok" : "FAIL", b.folded, a.folded);
+	failures += !ok;
+	free(a.grads);
+	free(b.grads);
+	nl_graph_free(g);
 }
 
 /* In-place ReLU and dropout, and views, must not change a single bit of
@@ -227,6 +304,15 @@ static const char residual[] =
 	"input 1x6x6\nconv 3x3 -> 4 pad 1\nbatchnorm\nrelu\n"
 	"add {\n branch { conv 3x3 -> 4 pad 1; batchnorm; relu; conv 3x3 -> 4 pad 1; batchnorm }\n"
 	" branch { conv 1x1 -> 4 }\n}\nrelu\nflatten\nfc 8\nbatchnorm\nrelu\nfc 3\n";
+/* Wide enough for the im2col path's shared sgemm (32 output channels)
+ * and for Winograd (16 channels on both sides of a 3x3 stride-1 layer). */
+static const char wide[] =
+	"input 16x7x6\nconv 3x3 -> 32 pad 1\nrelu\nconv 3x3 -> 16 pad 1\nrelu\n"
+	"conv 3x3 -> 16 pad 2\nrelu\nmaxpool 2x2\nflatten\nfc 5\n";
+/* The convolution's output has a second reader: no fusion. */
+static const char shared_output[] =
+	"input 2x6x6\nconv 3x3 -> 4 pad 1\n"
+	"add {\n branch { relu }\n branch { }\n}\nflatten\nfc 3\n";
 /* Smooth ones: every parameter must match. */
 static const char smooth_chain[] =
 	"input 2x8x6\nconv 3x2 -> 3\nsigmoid\navgpool 2x2/1\nflatten\nfc 6\ntanh\nfc 4\nsoftmax\n";
@@ -285,6 +371,18 @@ int main(void)
 	in_place_check("chain", chain, 3, seed);
 	in_place_check("branches", branches, 2, seed + 2);
 	in_place_check("batchnorm-residual", residual, 4, seed + 3);
+	fusion_check("chain", chain, 3, seed, 1);
+	fusion_check("branches", branches, 2, seed + 2, 2);
+	fusion_check("batchnorm-residual", residual, 4, seed + 3, 0);
+	fusion_check("shared-output", shared_output, 2, seed + 5, 0);
+	fusion_check("wide", wide, 3, seed + 6, 3);
+	/* Every convolution algorithm's fused pass: */
+	setenv("NL_CPU_CONV", "winograd", 1);
+	fusion_check("wide", wide, 3, seed + 6, 3);
+	setenv("NL_CPU_CONV", "im2col", 1);
+	fusion_check("wide", wide, 3, seed + 6, 3);
+	unsetenv("NL_CPU_CONV");
+	fusion_env_check(chain, 3, seed);
 
 	size_t np = 0;
 	overfit(seed, NULL, &np);
