@@ -25,6 +25,9 @@ def main():
     if args[:1] == ["-n"]:
         ntrain, ntest = int(args[1]), int(args[2])
         args = args[3:]
+    if not args or any(a.startswith("-") for a in args):
+        # --help or a misspelt option is not a folder to fill
+        sys.exit("usage: tiny_idx.py [-n TRAIN TEST] DIR...")
     for d in args:
         os.makedirs(d, exist_ok=True)
         for name, data in (("train-images-idx3-ubyte", idx_images(ntrain, 1)),
