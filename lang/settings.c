@@ -17,7 +17,7 @@
  * hold the fuzzer on one input for hours.  Elsewhere the table is as written. */
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #define FUZZ_SMALL(ID) (NL_SET_##ID == NL_SET_EPOCHS || NL_SET_##ID == NL_SET_ITERATIONS ? 2 : \
-                        NL_SET_##ID == NL_SET_BATCH || NL_SET_##ID == NL_SET_RESIZE ? 32 : 0)
+                        NL_SET_##ID == NL_SET_BATCH ? 16 : NL_SET_##ID == NL_SET_RESIZE ? 32 : 0)
 #define HI(ID, hi) (FUZZ_SMALL(ID) ? FUZZ_SMALL(ID) : (double)(hi))
 #define DFLT(ID, d) (FUZZ_SMALL(ID) && (d) > FUZZ_SMALL(ID) ? FUZZ_SMALL(ID) : (d))
 #else

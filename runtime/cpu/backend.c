@@ -39,6 +39,16 @@
 
 #include "runtime/cpu/cpu.h"
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* Fuzzing: the backend is given 512 MiB, as a small machine would be, so
+ * that a legal but huge net (AlexNet at 224x224 typed into a session)
+ * takes the out-of-memory path in milliseconds instead of training for
+ * seconds past the fuzzer's memory limit. */
+#include <malloc.h>
+static size_t fuzz_live;
+#define FUZZ_CPU_BYTES ((size_t)512 << 20)
+#endif
+
 #if defined(__linux__) && defined(_OPENMP) && defined(__GNUC__)
 static cpu_set_t start_cpus;
 static int narrowed;
@@ -99,7 +109,13 @@ static void *cpu_alloc(nl_backend *be, size_t bytes)
 	}
 	if (rounded == 0)
 		rounded = 64;
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	void *p = fuzz_live + rounded > FUZZ_CPU_BYTES ? NULL : aligned_alloc(64, rounded);
+	if (p)
+		fuzz_live += malloc_usable_size(p);
+#else
 	void *p = aligned_alloc(64, rounded);
+#endif
 	if (!p) {
 		fprintf(stderr, "netlang: out of memory: cannot allocate %zu bytes (%.1f MiB) on the cpu\n",
 		        bytes, (double)bytes / (1024.0 * 1024.0));
@@ -112,6 +128,10 @@ static void *cpu_alloc(nl_backend *be, size_t bytes)
 static void cpu_release(nl_backend *be, void *p)
 {
 	(void)be;
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	if (p)
+		fuzz_live -= malloc_usable_size(p);
+#endif
 	free(p);
 }
 

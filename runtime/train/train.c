@@ -206,6 +206,15 @@ static int save_weights(nl_plan *p, const char *path, const nl_dataset *ds)
 static int session_open(session *s, const nl_graph *g, const nl_options *o, int need_train)
 {
 	memset(s, 0, sizeof *s);
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	/* Fuzzing: a run stays a matter of milliseconds (settings.c keeps
+	 * epochs and batches small; this, the net) */
+	if (g->flops > (int64_t)4 << 20) {
+		fprintf(stderr, "netlang: (fuzzing build) %lld FLOPs an image are too many to train\n",
+		        (long long)g->flops);
+		return -1;
+	}
+#endif
 	if (nl_net_data_open(&s->data, g, o, o->quiet))
 		return -1;
 	s->be = nl_backend_open(o);

@@ -124,8 +124,9 @@ for t in $targets; do
 done
 
 # the tiny data sets :train finds (NETLANG_DATA), so a session trains in
-# milliseconds
-python3 "$top/tests/fuzz/tiny_idx.py" "$work/data/fashion-mnist" "$work/data/mnist"
+# milliseconds: 12 training images, so that a batch (at most 16 here) can
+# still be too large for them
+python3 "$top/tests/fuzz/tiny_idx.py" -n 12 6 "$work/data/fashion-mnist" "$work/data/mnist"
 
 par=""
 if [ "$jobs" -gt 1 ]; then par="-jobs=$jobs -workers=$jobs"; fi
