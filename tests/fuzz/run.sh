@@ -27,8 +27,10 @@
 # disturb it: sources are compiled into the work directory (the scanner and
 # parser generated there with flex and bison).  Front-end limits are lowered
 # (100,000 layers, a million expansion steps) and FUZZING_BUILD_MODE_...
-# keeps training runs small, so legal but huge inputs stay within
-# libFuzzer's memory and time limits.
+# keeps training runs small (2 epochs, batches of 16 at most, nets of 4 M
+# FLOPs an image, 512 MiB for the CPU backend: lang/settings.c,
+# runtime/train/train.c, runtime/cpu/backend.c), so legal but huge inputs
+# stay within libFuzzer's memory and time limits.
 set -eu
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
