@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "runtime/data/data.h"
+#include "runtime/data/net_data.h"
 #include "runtime/export/export.h"
 #include "runtime/plan/plan.h"
 #include "runtime/train/train.h"
@@ -20,7 +21,7 @@
 typedef struct logits_run {
 	nl_backend *be;
 	nl_plan *plan;
-	nl_dataset train, test;
+	nl_net_data data;           /* the test set as training reads it */
 	uint8_t *images, *labels;   /* the test set in backend memory */
 	int32_t *idx;
 	float *host;                /* one batch of logits, or the weights */
@@ -35,8 +36,7 @@ static void run_close(logits_run *r)
 		nl_plan_free(r->plan);
 		r->be->destroy(r->be);
 	}
-	nl_dataset_free(&r->train);
-	nl_dataset_free(&r->test);
+	nl_net_data_close(&r->data);
 	free(r->host);
 }
 
@@ -74,33 +74,32 @@ int nl_export_logits(const char *path, const nl_graph *g, const nl_options *o)
 	logits_run r = { 0 };
 	nl_atomic_file af = { 0 };
 	int rc = -1, opened = 0;
-	char where[1024];
 	const nl_shape *in = &g->nodes[0].shape;
 	if (nl_plan_logits(g) < 0) {
 		fprintf(stderr, "netlang: --logits: the network must end in a flat layer of "
 		        "class scores (fc N)\n");
 		return -1;
 	}
-	if (in->c != 1) {
-		fprintf(stderr, "netlang: the data set's images have 1 channel; the net's input "
-		        "is %dx%dx%d\n", in->c, in->h, in->w);
-		return -1;
-	}
-	if (nl_dataset_open(o->data, &r.train, &r.test, where, sizeof where))
+	/* any data set training takes, decoded for the net's input and
+	 * normalised as training normalises it */
+	if (nl_net_data_open(&r.data, g, o, 1))
 		goto out;
-	long count = r.test.n;
+	const nl_dataset *test = &r.data.test;
+	const char *where = r.data.where;
+	long count = test->n;
 	if (o->steps > 0 && o->steps <= count / o->batch)
 		count = o->steps * o->batch;
 	int batch = count < o->batch ? (int)count : o->batch;
 	if (!(r.be = nl_backend_open(o)) ||
 	    !(r.plan = nl_plan_new(r.be, g, batch, 0)) ||
+	    nl_net_data_check_classes(&r.data, g, r.plan->logits, r.plan->classes) ||
 	    set_weights(&r, g, o))
 		goto out;
 	nl_plan *p = r.plan;
-	size_t pix = (size_t)r.test.n * r.test.h * r.test.w;
+	size_t pix = (size_t)test->n * test->c * test->h * test->w;
 	size_t nidx = ((size_t)count + batch - 1) / batch * batch;
 	r.images = r.be->alloc(r.be, pix);
-	r.labels = r.be->alloc(r.be, (size_t)r.test.n);
+	r.labels = r.be->alloc(r.be, (size_t)test->n);
 	r.idx = r.be->alloc(r.be, nidx * sizeof *r.idx);
 	int32_t *order = calloc(nidx, sizeof *order);
 	r.host = malloc((size_t)batch * p->classes * sizeof *r.host);
@@ -111,8 +110,8 @@ int nl_export_logits(const char *path, const nl_graph *g, const nl_options *o)
 	}
 	for (long i = 0; i < count; i++)
 		order[i] = (int32_t)i;   /* a short last batch repeats image 0 */
-	r.be->upload(r.be, r.images, r.test.images, pix);
-	r.be->upload(r.be, r.labels, r.test.labels, (size_t)r.test.n);
+	r.be->upload(r.be, r.images, test->images, pix);
+	r.be->upload(r.be, r.labels, test->labels, (size_t)test->n);
 	r.be->upload(r.be, r.idx, order, nidx * sizeof *order);
 	free(order);
 
@@ -126,18 +125,27 @@ int nl_export_logits(const char *path, const nl_graph *g, const nl_options *o)
 		fprintf(af.f, "# netlang logits of %ld test images from %s, weights "
 		        "initialised from seed %llu\n", count, where,
 		        (unsigned long long)o->seed);
+	if (r.data.normalize) {
+		fputs("# inputs scaled to [0, 1], then normalised per channel: means", af.f);
+		for (int c = 0; c < test->c; c++)
+			fprintf(af.f, " %.9g", (double)r.data.norm[c]);
+		fputs(", deviations", af.f);
+		for (int c = 0; c < test->c; c++)
+			fprintf(af.f, " %.9g", (double)r.data.norm[test->c + c]);
+		fputc('\n', af.f);
+	}
 	fputs("# image label logits...\n", af.f);
 	const float *y = p->steps[p->logits].y;
 	for (long first = 0; first < count; first += batch) {
 		int n = count - first < batch ? (int)(count - first) : batch;
-		/* the MNIST family's grey images, scaled to [0, 1] as training does
-		 * when no normalize is given */
-		r.be->gather(r.be, r.images, r.labels, r.idx + first, batch, 1, r.test.h, r.test.w,
-		             in->h, in->w, NULL, p->input, p->labels);
+		/* scaled to [0, 1] and normalised as training does */
+		r.be->gather(r.be, r.images, r.labels, r.idx + first, batch, test->c, test->h,
+		             test->w, in->h, in->w, r.data.normalize ? r.data.norm : NULL,
+		             p->input, p->labels);
 		nl_plan_forward(p, 0);
 		r.be->download(r.be, r.host, y, (size_t)batch * p->classes * sizeof *r.host);
 		for (int i = 0; i < n; i++) {
-			fprintf(af.f, "%ld %d", first + i, r.test.labels[first + i]);
+			fprintf(af.f, "%ld %d", first + i, test->labels[first + i]);
 			for (int c = 0; c < p->classes; c++)
 				fprintf(af.f, " %.9g", (double)r.host[(size_t)i * p->classes + c]);
 			fputc('\n', af.f);

@@ -115,6 +115,20 @@ done
 	grep -qE '^truck +0  n/a$' "$tmp/ce.out" && ok "--eval on CIFAR-10: named classes" ||
 	{ bad "--eval on CIFAR-10"; cat "$tmp/ce.out"; }
 
+# --logits on colour images normalised as in training: as many rows as
+# test images, the normalisation said, and the arg-max of each row scores
+# what --eval scores.
+"$NETLANG" "$tmp/rgb.net" --logits "$tmp/rgb.logits" --load "$tmp/rgb.w" --device cpu \
+	>"$tmp/lg.out" 2>&1 &&
+	"$NETLANG" "$tmp/rgb.net" --eval --load "$tmp/rgb.w" --device cpu >"$tmp/ev.out" 2>&1 ||
+	{ bad "--logits or --eval on a folder failed"; cat "$tmp/lg.out" "$tmp/ev.out"; }
+want=$(sed -n 's/^test loss [0-9.]*, test acc \([0-9.]*\)$/\1/p' "$tmp/ev.out")
+got=$(awk '!/^#/ { n++; best = 3; for (i = 3; i <= NF; i++) if ($i > $best) best = i
+	if (best - 3 == $2) right++ } END { printf "%d %.3f", n, right / n }' "$tmp/rgb.logits")
+[ "$got" = "9 $want" ] && grep -q '^# inputs scaled to \[0, 1\], then normalised per channel' \
+	"$tmp/rgb.logits" && ok "--logits on normalised colour images: 9 rows, accuracy $want as --eval's" ||
+	bad "--logits: '$got' against --eval's accuracy '$want'"
+
 # 7. Bad data: each says what and where.
 expect_fail "classes against the last layer" "$tmp/cifar.net:5:1: error: the net ends in 10 outputs" \
 	"3 classes" "fc 3" -- "$NETLANG" "$tmp/cifar.net" --train --device cpu --data "$tmp/pics"
