@@ -143,8 +143,10 @@ static void maxpool_2x2_by_hand(void)
 		nan, 1, 4, 4, 9,
 	};
 	const int want_arg[4] = { 0, 3, 10, 17 };
+	/* aux keeps each argmax's place in its window, row by row */
+	const int want_place[4] = { 0, 1, 0, 2 };
 	float y[4], dy[4] = { 1, 2, 3, 4 }, dx[20];
-	int32_t aux[4];
+	uint8_t aux[4];
 	nl_step s = { 0 };
 	s.node = &nd;
 	s.ninputs = 1;
@@ -154,9 +156,9 @@ static void maxpool_2x2_by_hand(void)
 	H_BE->forward[NL_MAXPOOL](H_BE, &s, 1);
 	for (int i = 0; i < 4; i++) {
 		float want = x[want_arg[i]];
-		if (aux[i] != want_arg[i] || !(y[i] == want || (isnan(y[i]) && isnan(want))))
-			h_fail("maxpool 2x2: window %d gives %g at %d, want %g at %d", i, y[i],
-			       (int)aux[i], want, want_arg[i]);
+		if (aux[i] != want_place[i] || !(y[i] == want || (isnan(y[i]) && isnan(want))))
+			h_fail("maxpool 2x2: window %d gives %g at place %d, want %g at %d", i, y[i],
+			       (int)aux[i], want, want_place[i]);
 	}
 	for (int acc = 0; acc <= 1; acc++) {
 		for (int i = 0; i < 20; i++)
@@ -189,6 +191,11 @@ int main(void)
 	pool_case("maxpool 3x2 stride 1x2 pad 1x0", NL_MAXPOOL, 2, 5, 7, 8, 3, 2, 1, 2, 1, 0, DX_WRITE);
 	pool_case("maxpool 2x2 stride 3 (gaps)", NL_MAXPOOL, 2, 2, 8, 8, 2, 2, 3, 3, 0, 0, DX_WRITE);
 	pool_case("maxpool overlapping, dx accumulated", NL_MAXPOOL, 2, 3, 7, 7, 3, 3, 2, 2, 1, 1, DX_ACCUMULATE);
+	/* windows of more than 256 cells keep an int32 index, not a byte */
+	pool_case("maxpool 17x16 stride 3x2 pad 2 (a 272-cell window)", NL_MAXPOOL, 2, 2, 21, 20, 17,
+	          16, 3, 2, 2, 2, DX_WRITE);
+	pool_case("maxpool 16x16 stride 2 pad 1 (256 cells, the largest byte window)", NL_MAXPOOL, 2,
+	          2, 19, 18, 16, 16, 2, 2, 1, 1, DX_ACCUMULATE);
 	pool_case("avgpool 2x2 stride 2 (disjoint)", NL_AVGPOOL, 3, 2, 8, 6, 2, 2, 2, 2, 0, 0, DX_WRITE);
 	/* 2x2 stride 2 unpadded has a path of its own: odd sizes leave a row
 	 * and a column in no window; 8 x 6 x 28 x 28 runs over both cores. */
