@@ -162,5 +162,10 @@ nl_backend *nl_gpu_backend_new(int device, int tf32, int quiet);
 /* How many CUDA devices this machine has (0 without CUDA or a GPU): the
  * ranks of a job on one machine share them out. */
 int nl_gpu_device_count(void);
+/* A CUDA runtime function by name (cudaSetDevice...), for code outside the
+ * backend that needs one (NCCL's sums): in a netlang that opens the GPU
+ * backend as a module, CUDA is not linked into the program.  NULL without
+ * CUDA, or before the backend was opened. */
+void *nl_gpu_symbol(const char *name);
 
 #endif

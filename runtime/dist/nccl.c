@@ -4,6 +4,8 @@
  * libnccl is opened when first needed, not linked: it maps a quarter of a
  * gigabyte that a netlang which never trains on several GPUs should not
  * carry, and a machine without it still trains, through host memory.
+ * The two CUDA runtime calls made here come through the GPU backend
+ * (nl_gpu_symbol): the program does not link CUDA itself.
  * The ranks agree on whether every one of them has it; then rank 0 draws
  * NCCL's id and MPI hands it to the others. */
 #include <config.h>
@@ -14,6 +16,7 @@
 #include <mpi.h>
 #include <nccl.h>
 
+#include "runtime/backend.h"
 #include "runtime/dist/dist.h"
 
 static ncclResult_t (*get_unique_id)(ncclUniqueId *);
@@ -24,12 +27,18 @@ static ncclResult_t (*all_reduce)(const void *, void *, size_t, ncclDataType_t,
                                   ncclRedOp_t, ncclComm_t, cudaStream_t);
 static ncclResult_t (*red_op_destroy)(ncclRedOp_t, ncclComm_t);
 static const char *(*error_string)(ncclResult_t);
+static cudaError_t (*set_device)(int);
+static cudaError_t (*stream_synchronize)(cudaStream_t);
 
 static ncclComm_t comm;
 static enum { UNTRIED, READY, ABSENT } state;
 
 static int load(void)
 {
+	set_device = (cudaError_t (*)(int))nl_gpu_symbol("cudaSetDevice");
+	stream_synchronize = (cudaError_t (*)(cudaStream_t))nl_gpu_symbol("cudaStreamSynchronize");
+	if (!set_device || !stream_synchronize)
+		return -1;
 	void *h = dlopen("libnccl.so.2", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		h = dlopen("libnccl.so", RTLD_NOW | RTLD_LOCAL);
@@ -78,7 +87,7 @@ static int open_comm(int device)
 	if (nl_dist_agree(r != ncclSuccess) >= 0)
 		return r != ncclSuccess ? nccl_failed("could not start", r) : -1;
 	MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, MPI_COMM_WORLD);
-	if (cudaSetDevice(device) != cudaSuccess) {
+	if (set_device(device) != cudaSuccess) {
 		fprintf(stderr, "netlang: NCCL: cannot use cuda:%d\n", device);
 		return -1;
 	}
@@ -110,7 +119,7 @@ int nl_dist_sum_device(float *buf, size_t n, float scale, int device)
 	red_op_destroy(op, comm);
 	if (r != ncclSuccess)
 		return nccl_failed("could not sum the gradients", r);
-	if (cudaStreamSynchronize(0) != cudaSuccess) {
+	if (stream_synchronize(0) != cudaSuccess) {
 		fprintf(stderr, "netlang: NCCL: summing the gradients failed on cuda:%d\n", device);
 		return -1;
 	}

@@ -5,7 +5,8 @@
 #   tests/gpu/check.sh --bundle [BUILD]           on the build machine, first
 #
 # BUILD is a CUDA build of netlang (default: build), made on a machine with
-# the CUDA toolkit, with or without a GPU.  DATA holds Fashion-MNIST's four
+# the CUDA toolkit, with or without a GPU: carry its netlang, netlang-gpu.so
+# (the GPU backend, opened by netlang from beside it) and gpu_ops_check.  DATA holds Fashion-MNIST's four
 # IDX files (or a fashion-mnist/ folder with them): arg 2, else
 # $NETLANG_DATA, else data/ in the checkout.  Paths are relative to where
 # the script is called from.
@@ -102,7 +103,7 @@ BUILD=$(abs "${pos[0]:-build}")
 if [ "$BUNDLE" = 1 ]; then
 	out="$BUILD/gpu-libs"
 	rm -rf "$out" && mkdir -p "$out" || exit 2
-	for bin in "$BUILD/netlang" "$BUILD/tests/gpu/gpu_ops_check"; do
+	for bin in "$BUILD/netlang" "$BUILD/netlang-gpu.so" "$BUILD/tests/gpu/gpu_ops_check"; do
 		[ -x "$bin" ] || { echo "check.sh: $bin is not built" >&2; exit 2; }
 		ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }'
 	done | sort -u | while read -r name path; do
@@ -143,6 +144,7 @@ fi
 DATA=$(abs "${pos[1]:-${NETLANG_DATA:-$ROOT/data}}")
 [ -d "$DATA/fashion-mnist" ] && DATA="$DATA/fashion-mnist"
 NETLANG_BIN="$BUILD/netlang"
+MODULE_BIN="$BUILD/netlang-gpu.so"
 OPS_BIN="$BUILD/tests/gpu/gpu_ops_check"
 PYTHON=${PYTHON:-python3}
 OUTDIR=${OUTDIR:-${OUT:-$BUILD/gpu-check}}
@@ -381,13 +383,23 @@ phase_start() {
 	for bin in "$NETLANG_BIN" "$OPS_BIN"; do
 		[ -x "$bin" ] || stop "build present" "$bin is not built (configure found no CUDA?)"
 	done
-	missing=$( { LD_LIBRARY_PATH="$NL_LIBPATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-		ldd "$NETLANG_BIN"; LD_LIBRARY_PATH="$NL_LIBPATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-		ldd "$OPS_BIN"; } 2>&1 | awk '/not found/ { print $1 }' | sort -u | tr '\n' ' ')
+	# the CUDA libraries are the module's; a dry run's CPU build has none
+	local libbins=("$NETLANG_BIN" "$OPS_BIN")
+	if [ -f "$MODULE_BIN" ]; then
+		libbins+=("$MODULE_BIN")
+	elif [ "$DRY" != 1 ]; then
+		stop "build present" "$MODULE_BIN is not there (carry it with netlang)"
+	fi
+	missing=$(for bin in "${libbins[@]}"; do
+		LD_LIBRARY_PATH="$NL_LIBPATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$bin"
+	done 2>&1 | awk '/not found/ { print $1 }' | sort -u | tr '\n' ' ')
 	{
 		echo "library path for netlang's commands: ${NL_LIBPATH:-(none)}"
 		echo "$LIB_NOTE"
-		LD_LIBRARY_PATH="$NL_LIBPATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$NETLANG_BIN"
+		for bin in "${libbins[@]}"; do
+			echo "$bin:"
+			LD_LIBRARY_PATH="$NL_LIBPATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$bin"
+		done
 	} > "$LOG/start-libraries.txt" 2>&1
 	[ -z "$missing" ] || stop "libraries" "not found: $missing($LIB_NOTE)"
 

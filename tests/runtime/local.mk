@@ -7,9 +7,10 @@ TESTS += tests/runtime/plan_check
 LONG_TESTS = tests/runtime/lenet_accuracy.sh tests/runtime/big_nets.sh \
 	tests/runtime/memory.sh
 TESTS += tests/runtime/seed.sh tests/runtime/cli.sh tests/runtime/settings_doc.sh \
-	tests/runtime/files.sh tests/runtime/checkpoint.sh $(LONG_TESTS)
+	tests/runtime/files.sh tests/runtime/checkpoint.sh tests/runtime/gpu_module.sh \
+	$(LONG_TESTS)
 EXTRA_DIST += tests/runtime/common.sh tests/runtime/seed.sh tests/runtime/cli.sh \
 	tests/runtime/settings_doc.sh tests/runtime/memory.sh tests/runtime/files.sh \
-	tests/runtime/checkpoint.sh \
+	tests/runtime/checkpoint.sh tests/runtime/gpu_module.sh \
 	tests/runtime/lenet_accuracy.sh tests/runtime/big_nets.sh \
 	tests/runtime/subset.py
