@@ -57,6 +57,7 @@ static float *filled(nl_backend *be, size_t n, unsigned seed)
 
 int main(int argc, char **argv)
 {
+	nl_cpu_blas_check(argv);   /* the kernels netlang runs (blas_core.c) */
 	if (argc < 7) {
 		fprintf(stderr, "usage: conv_bench N C H W K R [PAD [STRIDE [ROUNDS [THREADS]]]]\n");
 		return 2;

@@ -50,6 +50,7 @@ static double best_of(int split, int n, const float *a, const float *b, float *c
 
 int main(int argc, char **argv)
 {
+	nl_cpu_blas_check(argv);   /* the kernels netlang runs (blas_core.c) */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int threads = argc > 1 ? atoi(argv[1]) : (int)(cores > 0 ? cores : 1);
 	int n = argc > 2 ? atoi(argv[2]) : 2048;

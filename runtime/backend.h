@@ -155,6 +155,13 @@ static inline int nl_backend_check(const nl_backend *be)
 /* The CPU backend: never fails except on out-of-memory.  threads <= 0 means
  * all cores. */
 nl_backend *nl_cpu_backend_new(int threads);
+/* Called first in main: where OpenBLAS fell back to pre-AVX2 kernels on a
+ * CPU it did not recognise, starts the program again with the kernels the
+ * CPU can run (blas_core.c); returns when there is nothing to do. */
+void nl_cpu_blas_check(char **argv);
+/* OpenBLAS's name for the kernels it runs ("SkylakeX"), or NULL when the
+ * BLAS is another. */
+const char *nl_cpu_blas_core(void);
 
 /* The GPU backend (NULL, after a one-line reason, when the build has no CUDA
  * or no usable GPU is present).  device is the CUDA ordinal. */

@@ -157,6 +157,7 @@ static void add_lib_dirs(nl_ctx *cx)
 
 int main(int argc, char **argv)
 {
+	nl_cpu_blas_check(argv);   /* may start netlang again, before anything */
 	nl_options o;
 	nl_options_init(&o);
 	enum { SHAPES, TRAIN, EVAL, TIME, EXPORT, LOGITS, EXPLAIN, PICTURES } action = SHAPES;
@@ -204,7 +205,13 @@ int main(int argc, char **argv)
 			fprintf(stderr, "netlang: %s needs a value (netlang --help lists the "
 			        "options)\n", argv[optind - 1]);
 			return 2;
-		case 'V': printf("netlang %s\n", PACKAGE_VERSION); return 0;
+		case 'V': {
+			printf("netlang %s\n", PACKAGE_VERSION);
+			const char *core = nl_cpu_blas_core();
+			if (core)
+				printf("OpenBLAS kernels: %s\n", core);
+			return 0;
+		}
 		default: {
 			int id = c - OPT_SETTING;
 			char want[128];

@@ -5,6 +5,7 @@ libcpu_a_SOURCES = \
 	runtime/cpu/cpu.h \
 	runtime/cpu/vexp.h \
 	runtime/cpu/backend.c \
+	runtime/cpu/blas_core.c \
 	runtime/cpu/gemm.c \
 	runtime/cpu/conv.c \
 	runtime/cpu/isa.c \

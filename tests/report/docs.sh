@@ -26,7 +26,7 @@ v1=$(sed -n 's/^\.TH NETLANG 1 "\([^"]*\)" "\([^"]*\)".*/\1|\2/p' "$man1")
 v5=$(sed -n 's/^\.TH NETLANG 5 "\([^"]*\)" "\([^"]*\)".*/\1|\2/p' "$man5")
 [ -n "$v1" ] && [ "$v1" = "$v5" ] && ok "netlang(1) and netlang(5) say $v1" ||
 	bad "netlang(1) says '$v1', netlang(5) '$v5'"
-version=$("$NETLANG" --version | sed 's/^netlang //')
+version=$("$NETLANG" --version | sed -n '1s/^netlang //p')
 case $v1 in *"netlang $version") ok "the man pages are version $version" ;;
 	*) bad "the man pages say '$v1', the program $version" ;; esac
 grep -q "netlang(1)'s" "$tmp/man1" && bad "netlang(1) refers to itself as netlang(1)" || ok "no self-reference"

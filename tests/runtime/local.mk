@@ -8,9 +8,9 @@ LONG_TESTS = tests/runtime/lenet_accuracy.sh tests/runtime/big_nets.sh \
 	tests/runtime/memory.sh
 TESTS += tests/runtime/seed.sh tests/runtime/cli.sh tests/runtime/settings_doc.sh \
 	tests/runtime/files.sh tests/runtime/checkpoint.sh tests/runtime/gpu_module.sh \
-	$(LONG_TESTS)
+	tests/runtime/blas_core.sh $(LONG_TESTS)
 EXTRA_DIST += tests/runtime/common.sh tests/runtime/seed.sh tests/runtime/cli.sh \
 	tests/runtime/settings_doc.sh tests/runtime/memory.sh tests/runtime/files.sh \
-	tests/runtime/checkpoint.sh tests/runtime/gpu_module.sh \
+	tests/runtime/checkpoint.sh tests/runtime/gpu_module.sh tests/runtime/blas_core.sh \
 	tests/runtime/lenet_accuracy.sh tests/runtime/big_nets.sh \
 	tests/runtime/subset.py
