@@ -38,18 +38,26 @@ void nl_cpu_relu_backward(nl_backend *be, nl_step *s)
 		return;
 	const size_t n = nl_cpu_numel(&s->ys);
 	const float *y = s->y, *dy = s->dy;
+	/* dy[i] is read whatever y[i] is: a read only where y > 0 is a
+	 * branch the compiler keeps (it cannot know the read is safe), and
+	 * its mispredictions on a random sign made this loop ten times slower
+	 * than the forward one.  Read, it is a vector select. */
 	if (s->dx_accumulate[0]) {
 #ifdef _OPENMP
 #pragma omp parallel for simd schedule(static) if (n > NL_CPU_PAR_MIN)
 #endif
-		for (size_t i = 0; i < n; i++)
-			dx[i] += y[i] > 0.0f ? dy[i] : 0.0f;
+		for (size_t i = 0; i < n; i++) {
+			float g = dy[i];
+			dx[i] += y[i] > 0.0f ? g : 0.0f;
+		}
 	} else {
 #ifdef _OPENMP
 #pragma omp parallel for simd schedule(static) if (n > NL_CPU_PAR_MIN)
 #endif
-		for (size_t i = 0; i < n; i++)
-			dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+		for (size_t i = 0; i < n; i++) {
+			float g = dy[i];
+			dx[i] = y[i] > 0.0f ? g : 0.0f;
+		}
 	}
 }
 

@@ -439,14 +439,18 @@ static void relu_inplace(float *y, size_t n)
 		y[i] = y[i] < 0.0f ? 0.0f : y[i];
 }
 
-/* dst = y > 0 ? dy : 0 (the gradient through a fused ReLU). */
+/* dst = y > 0 ? dy : 0 (the gradient through a fused ReLU).  dy is read
+ * unconditionally, so that this is a vector select and not a branch on
+ * the sign (see nl_cpu_relu_backward). */
 static void mask_copy(float *dst, const float *dy, const float *y, size_t n)
 {
 #ifdef _OPENMP
 #pragma omp simd
 #endif
-	for (size_t i = 0; i < n; i++)
-		dst[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+	for (size_t i = 0; i < n; i++) {
+		float g = dy[i];
+		dst[i] = y[i] > 0.0f ? g : 0.0f;
+	}
 }
 
 /* db[o] = sum over images and pixels of dy (masked by y > 0 when fused),
@@ -470,8 +474,10 @@ static void bias_grad(const nl_step *s, const conv_geom *g, int threads)
 			float part = 0.0f;
 			if (y) {
 				const float *yr = y + at;
-				for (size_t p = 0; p < P; p++)
-					part += yr[p] > 0.0f ? row[p] : 0.0f;
+				for (size_t p = 0; p < P; p++) {
+					float g = row[p];   /* read always: no branch */
+					part += yr[p] > 0.0f ? g : 0.0f;
+				}
 			} else {
 				for (size_t p = 0; p < P; p++)
 					part += row[p];
