@@ -33,6 +33,9 @@
  * column buffer that stays in cache, runs a single-threaded sgemm straight
  * into y, and in backward accumulates a private dW that is summed in a
  * fixed order at the end (deterministic for a fixed thread count).
+ * Where the layer has stride 1 (LeNet's), their forward pass and weight
+ * gradient skip the unfolding: direct.c reads each image in place
+ * (NL_CPU_CONV=im2col keeps the unfolding, for tests and benchmarks).
  */
 #include <config.h>
 
@@ -45,6 +48,7 @@
 #include <cblas.h>
 
 #include "runtime/cpu/cpu.h"
+#include "runtime/cpu/direct.h"
 #include "runtime/cpu/winograd.h"
 
 /* Aim for this many sgemm columns per chunk ... */
@@ -67,6 +71,11 @@ typedef struct conv_geom {
 	int fuse;                /* relu(conv + b); dy masked by y > 0 */
 	size_t thread_floats;    /* per_image: workspace per thread */
 	size_t mask_at;          /* per_image: offset of the masked dy in it */
+	int dforward;            /* per_image: the forward pass direct (direct.c) */
+	nl_direct_geom dg;
+	size_t pack_floats;      /* per_image: packed weights, before the threads' */
+	size_t col_floats;       /* per_image: the column buffer, first in each */
+	size_t filt_at;          /* per_image, dforward: the weight gradient's buffer */
 } conv_geom;
 
 static int max_threads(void)
@@ -110,16 +119,39 @@ static conv_geom conv_geometry_of(const nl_step *s, int shared)
 	g.fuse = s->fuse_relu != 0;
 	g.thread_floats = 0;
 	g.mask_at = 0;
+	g.dforward = 0;
+	g.pack_floats = 0;
+	g.col_floats = 0;
+	g.filt_at = 0;
+	g.dg = (nl_direct_geom){ g.c, g.h, g.w, g.oc, g.oh, g.ow, g.kh, g.kw, g.ph, g.pw };
 	if (g.per_image) {
 		g.nb = 1;
 		g.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 &&
 		           g.ph == 0 && g.pw == 0;
+		/* Stride 1: the forward pass and the weight gradient go
+		 * direct (direct.c), the forward's buffer in the column
+		 * buffer's place, which the data pass still uses. */
+		const char *force = getenv("NL_CPU_CONV");
+		g.dforward = g.sh == 1 && g.sw == 1 && !g.direct && nl_cpu_direct_applies(&g.dg) &&
+		             !(force && strcmp(force, "im2col") == 0);
 		/* Column buffer (none when direct) and a private dW, each
 		 * rounded to a cache line so threads share none. */
-		size_t col = g.direct ? 0 : (g.K * g.P + 15) / 16 * 16;
-		g.mask_at = col + (g.K * (size_t)g.oc + 15) / 16 * 16;
-		/* ... and, when fused with a ReLU, the image's masked dy. */
+		size_t col = g.direct ? 0 : g.K * g.P;
+		if (g.dforward) {
+			size_t f = nl_cpu_direct_thread_floats(&g.dg);
+			if (f > col)
+				col = f;
+			g.pack_floats = (nl_cpu_direct_pack_floats(&g.dg) + 15) / 16 * 16;
+		}
+		g.col_floats = (col + 15) / 16 * 16;
+		g.mask_at = g.col_floats + (g.K * (size_t)g.oc + 15) / 16 * 16;
+		/* ... and, when fused with a ReLU, the image's masked dy ... */
 		g.thread_floats = g.mask_at + (g.fuse ? ((size_t)g.oc * g.P + 15) / 16 * 16 : 0);
+		/* ... and the direct weight gradient's sums, kept across images */
+		if (g.dforward) {
+			g.filt_at = g.thread_floats;
+			g.thread_floats += (nl_cpu_direct_filter_floats(&g.dg) + 15) / 16 * 16;
+		}
 	}
 	return g;
 }
@@ -133,7 +165,7 @@ static conv_geom conv_geometry(const nl_step *s)
 static size_t im2col_workspace(const conv_geom *g)
 {
 	if (g->per_image)
-		return g->thread_floats * (size_t)max_threads() * sizeof(float);
+		return (g->pack_floats + g->thread_floats * (size_t)max_threads()) * sizeof(float);
 	/* col (none when direct), plus the chunk's outputs (or output
 	 * gradients) in [OC][nb*P] order when more than one image shares the
 	 * sgemm or dy must be masked on the way. */
@@ -421,7 +453,9 @@ static int per_image_threads(const nl_backend *be, const conv_geom *g)
 {
 	int t = max_threads();
 	size_t bytes = g->thread_floats * sizeof(float);
-	size_t fit = bytes ? be->workspace_bytes / bytes : 0;
+	size_t pack = g->pack_floats * sizeof(float);
+	size_t room = be->workspace_bytes > pack ? be->workspace_bytes - pack : 0;
+	size_t fit = bytes ? room / bytes : 0;
 	if ((size_t)t > fit)
 		t = (int)fit;
 	if (t > g->n)
@@ -493,8 +527,11 @@ static void forward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 	const float *x = s->x[0], *w = s->w, *bias = s->b;
 	float *y = s->y;
 	const int OC = g->oc, K = (int)g->K, P = (int)g->P;
-	float *ws = be->workspace;
+	float *wpk = be->workspace, *ws = wpk + g->pack_floats;
 	const int nt = per_image_threads(be, g);
+	const size_t xsize = (size_t)g->c * g->h * g->w;
+	if (g->dforward)
+		nl_cpu_direct_pack(&g->dg, w, wpk);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
@@ -506,13 +543,20 @@ static void forward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 #endif
 		float *col = ws + (size_t)t * g->thread_floats;
 		int lo = (int)((long)g->n * t / tn), hi = (int)((long)g->n * (t + 1) / tn);
+		if (g->dforward && lo < hi)
+			nl_cpu_direct_begin(&g->dg, col);
 		for (int i = lo; i < hi; i++) {
+			float *yp = y + (size_t)i * OC * g->P;
+			if (g->dforward) {
+				nl_cpu_direct_image(&g->dg, wpk, bias, x + (size_t)i * xsize, yp,
+				                    g->fuse, col);
+				continue;
+			}
 			const float *a = x + (size_t)i * g->K * g->P;
 			if (!g->direct) {
-				im2col_image(g, x + (size_t)i * g->c * g->h * g->w, col);
+				im2col_image(g, x + (size_t)i * xsize, col);
 				a = col;
 			}
-			float *yp = y + (size_t)i * OC * g->P;
 			/* Start each row from the bias, so the sgemm adds to it
 			 * in one pass (beta = 1) instead of a second sweep. */
 			for (int o = 0; o < OC; o++) {
@@ -536,9 +580,10 @@ static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 	const int OC = g->oc, K = (int)g->K, P = (int)g->P;
 	const size_t nw = (size_t)OC * g->K;
 	const int acc = s->dx_accumulate[0];
-	float *ws = be->workspace;
+	float *ws = (float *)be->workspace + g->pack_floats;
 	const int nt = per_image_threads(be, g);
-	const size_t col_floats = g->direct ? 0 : (g->K * g->P + 15) / 16 * 16;
+	const size_t col_floats = g->col_floats;
+	const size_t xsize = (size_t)g->c * g->h * g->w;
 
 	if (db)
 		bias_grad(s, g, nt);
@@ -556,19 +601,24 @@ static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 		/* Thread 0 accumulates into dw itself, the others privately. */
 		float *dwt = t == 0 ? dw : col + col_floats;
 		int lo = (int)((long)g->n * t / tn), hi = (int)((long)g->n * (t + 1) / tn);
+		float *fbuf = col + g->filt_at;
 		if (dw && lo == hi)
 			memset(dwt, 0, nw * sizeof *dwt);
+		if (dw && g->dforward && lo < hi)
+			nl_cpu_direct_filter_begin(&g->dg, fbuf);
 		for (int i = lo; i < hi; i++) {
 			const float *dyi = dy + (size_t)i * OC * g->P;
 			const float *a = x + (size_t)i * g->K * g->P;
 			if (g->fuse) {
-				float *m = ws + (size_t)t * g->thread_floats + g->mask_at;
+				float *m = col + g->mask_at;
 				mask_copy(m, dyi, s->y + (size_t)i * OC * g->P, (size_t)OC * g->P);
 				dyi = m;
 			}
-			if (dw) {
+			if (dw && g->dforward) {
+				nl_cpu_direct_filter_image(&g->dg, x + (size_t)i * xsize, dyi, fbuf);
+			} else if (dw) {
 				if (!g->direct) {
-					im2col_image(g, x + (size_t)i * g->c * g->h * g->w, col);
+					im2col_image(g, x + (size_t)i * xsize, col);
 					a = col;
 				}
 				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
@@ -577,10 +627,10 @@ static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 			}
 			if (!dx)
 				continue;
-			/* Direct (1x1): the image is its own column matrix, so
-			 * the image's dx is K x P, as is x's. */
-			float *dxi = dx + (size_t)i * g->c * g->h * g->w;
+			float *dxi = dx + (size_t)i * xsize;
 			if (g->direct) {
+				/* Direct (1x1): the image is its own column matrix, so
+				 * the image's dx is K x P, as is x's. */
 				cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
 				            K, P, OC, 1.0f, w, K, dyi, P,
 				            acc ? 1.0f : 0.0f, dxi, P);
@@ -590,6 +640,8 @@ static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 				col2im_image(g, col, dxi, acc);
 			}
 		}
+		if (dw && g->dforward && lo < hi)
+			nl_cpu_direct_filter_end(&g->dg, fbuf, dwt);
 		if (dw && tn > 1) {
 			/* dw += the other threads' partial sums, in thread order,
 			 * each thread summing its own slice of the weights. */

@@ -8,6 +8,9 @@ libcpu_a_SOURCES = \
 	runtime/cpu/blas_core.c \
 	runtime/cpu/gemm.c \
 	runtime/cpu/conv.c \
+	runtime/cpu/direct.h \
+	runtime/cpu/direct_rows.h \
+	runtime/cpu/direct.c \
 	runtime/cpu/isa.c \
 	runtime/cpu/winograd.h \
 	runtime/cpu/winograd.c \

@@ -7,6 +7,7 @@ CPU_TESTS = \
 	tests/cpu/conv_test \
 	tests/cpu/winograd_test \
 	tests/cpu/conv_fuse_test \
+	tests/cpu/direct_test \
 	tests/cpu/pool_test \
 	tests/cpu/dense_test \
 	tests/cpu/dropout_test \
@@ -54,3 +55,7 @@ tests_cpu_winograd_test_LDADD = $(CPU_TEST_LDADD)
 tests_cpu_conv_fuse_test_SOURCES = tests/cpu/conv_fuse_test.c tests/cpu/conv_ref.c \
 	tests/cpu/conv_ref.h tests/cpu/harness.c tests/cpu/harness.h
 tests_cpu_conv_fuse_test_LDADD = $(CPU_TEST_LDADD)
+
+tests_cpu_direct_test_SOURCES = tests/cpu/direct_test.c tests/cpu/conv_ref.c \
+	tests/cpu/conv_ref.h tests/cpu/harness.c tests/cpu/harness.h
+tests_cpu_direct_test_LDADD = $(CPU_TEST_LDADD)
