@@ -140,6 +140,100 @@ size_t nl_cpu_maxpool_aux(const nl_step *s)
 	return nl_cpu_numel(&s->ys) * (arg_is_byte(&g) ? sizeof(uint8_t) : sizeof(int32_t));
 }
 
+/* One output of the general max pool: the window's first cell starts the
+ * max and a later cell wins when larger: selects, not branches, since on
+ * real data which cell wins is unpredictable.  NaN propagates as in
+ * PyTorch (the first NaN wins), in a second pass only when the window has
+ * one.  Returns the winner's offset in the plane. */
+static int32_t max_cell(const pool_geom *g, const float *x, int oy, int ox, float *out)
+{
+	int y0 = oy * g->sh - g->ph, y1 = y0 + g->kh;
+	if (y0 < 0) y0 = 0;
+	if (y1 > g->h) y1 = g->h;
+	int x0 = ox * g->sw - g->pw, x1 = x0 + g->kw;
+	if (x0 < 0) x0 = 0;
+	if (x1 > g->w) x1 = g->w;
+	int32_t best = y0 * g->w + x0;
+	float m = x[best];
+	int nan = 0;
+	for (int iy = y0; iy < y1; iy++) {
+		const float *row = x + iy * g->w;
+		for (int ix = x0; ix < x1; ix++) {
+			float v = row[ix];
+			int gt = v > m;
+			m = gt ? v : m;
+			best = gt ? iy * g->w + ix : best;
+			nan |= v != v;
+		}
+	}
+	if (nan)
+		for (int iy = y0; iy < y1 && m == m; iy++)
+			for (int ix = x0; ix < x1; ix++)
+				if (x[iy * g->w + ix] != x[iy * g->w + ix]) {
+					best = iy * g->w + ix;
+					m = x[best];
+					break;
+				}
+	*out = m;
+	return best;
+}
+
+/* Outputs ox0 .. ox0+n-1 of row oy whose windows lie wholly inside the
+ * image's columns, cell by cell across them: the same comparisons in the
+ * same order as max_cell, but the n outputs side by side, so the loops
+ * are vector code (clones for the widest vectors the CPU has).  The byte
+ * places go to p; a window that met a NaN is flagged in bad, for max_cell
+ * to redo. */
+#define POOL_RUN 64
+static inline __attribute__((always_inline)) void max_run_body(
+	const pool_geom *g, const float *x, int oy, int ox0, int n, float *m, int32_t *p,
+	int32_t *bad, const int sw)
+{
+	int wy0 = oy * g->sh - g->ph, y0 = wy0 < 0 ? 0 : wy0;
+	int y1 = wy0 + g->kh > g->h ? g->h : wy0 + g->kh;
+	const float *first = x + (size_t)y0 * g->w + (ox0 * sw - g->pw);
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+	for (int i = 0; i < n; i++) {
+		m[i] = first[i * sw];
+		p[i] = (y0 - wy0) * g->kw;
+		bad[i] = m[i] != m[i];
+	}
+	for (int iy = y0; iy < y1; iy++) {
+		for (int kx = 0; kx < g->kw; kx++) {
+			if (iy == y0 && kx == 0)
+				continue;
+			const float *col = x + (size_t)iy * g->w + (ox0 * sw - g->pw + kx);
+			const int32_t place = (iy - wy0) * g->kw + kx;
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+			for (int i = 0; i < n; i++) {
+				float v = col[i * sw];
+				int gt = v > m[i];
+				m[i] = gt ? v : m[i];
+				p[i] = gt ? place : p[i];
+				bad[i] |= v != v;
+			}
+		}
+	}
+}
+
+/* The strides of real nets (2, and 1) as constants, so that the strided
+ * reads become vector loads and shuffles. */
+NL_CPU_SIMD_CLONES
+static void max_run(const pool_geom *g, const float *x, int oy, int ox0, int n, float *m,
+                    int32_t *p, int32_t *bad)
+{
+	if (g->sw == 2)
+		max_run_body(g, x, oy, ox0, n, m, p, bad, 2);
+	else if (g->sw == 1)
+		max_run_body(g, x, oy, ox0, n, m, p, bad, 1);
+	else
+		max_run_body(g, x, oy, ox0, n, m, p, bad, g->sw);
+}
+
 void nl_cpu_maxpool_forward(nl_backend *be, nl_step *s, int training)
 {
 	(void)be;
@@ -151,6 +245,13 @@ void nl_cpu_maxpool_forward(nl_backend *be, nl_step *s, int training)
 		maxpool_2x2_forward(&g, s->x[0], s->y, s->aux);
 		return;
 	}
+	/* Outputs [lo, hi) of a row have every window column inside the
+	 * image: ox*sw - pw >= 0 and ox*sw - pw + kw <= w. */
+	int lo = (g.pw + g.sw - 1) / g.sw, hi = (g.w + g.pw - g.kw) / g.sw + 1;
+	if (hi > g.ow)
+		hi = g.ow;
+	if (!byte || hi < lo)
+		lo = hi = 0;   /* int32 places: every output by max_cell */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (g.planes * in_plane > NL_CPU_PAR_MIN)
 #endif
@@ -160,39 +261,30 @@ void nl_cpu_maxpool_forward(nl_backend *be, nl_step *s, int training)
 		uint8_t *a8 = (uint8_t *)s->aux + (size_t)pl * out_plane;
 		int32_t *a32 = (int32_t *)s->aux + (size_t)pl * out_plane;
 		for (int oy = 0; oy < g.oh; oy++) {
-			int y0 = oy * g.sh - g.ph, y1 = y0 + g.kh;
-			if (y0 < 0) y0 = 0;
-			if (y1 > g.h) y1 = g.h;
 			for (int ox = 0; ox < g.ow; ox++) {
-				int x0 = ox * g.sw - g.pw, x1 = x0 + g.kw;
-				if (x0 < 0) x0 = 0;
-				if (x1 > g.w) x1 = g.w;
-				/* The window's first cell starts the max and a later
-				 * cell wins when larger: selects, not branches, since on
-				 * real data which cell wins is unpredictable.  NaN
-				 * propagates as in PyTorch (the first NaN wins), in a
-				 * second pass only when the window has one. */
-				int32_t best = y0 * g.w + x0;
-				float m = x[best];
-				int nan = 0;
-				for (int iy = y0; iy < y1; iy++) {
-					const float *row = x + iy * g.w;
-					for (int ix = x0; ix < x1; ix++) {
-						float v = row[ix];
-						int gt = v > m;
-						m = gt ? v : m;
-						best = gt ? iy * g.w + ix : best;
-						nan |= v != v;
-					}
-				}
-				if (nan)
-					for (int iy = y0; iy < y1 && m == m; iy++)
-						for (int ix = x0; ix < x1; ix++)
-							if (x[iy * g.w + ix] != x[iy * g.w + ix]) {
-								best = iy * g.w + ix;
-								m = x[best];
-								break;
+				if (ox == lo && lo < hi) {
+					/* the row's interior, a run at a time */
+					for (; ox < hi; ox += POOL_RUN) {
+						int n = hi - ox < POOL_RUN ? hi - ox : POOL_RUN;
+						float m[POOL_RUN];
+						int32_t p[POOL_RUN], bad[POOL_RUN];
+						max_run(&g, x, oy, ox, n, m, p, bad);
+						for (int i = 0; i < n; i++) {
+							int at = oy * g.ow + ox + i;
+							y[at] = m[i];
+							a8[at] = (uint8_t)p[i];
+							if (bad[i]) {
+								int32_t best = max_cell(&g, x, oy, ox + i, &y[at]);
+								a8[at] = (uint8_t)((best / g.w - (oy * g.sh - g.ph)) * g.kw +
+								                   best % g.w - ((ox + i) * g.sw - g.pw));
 							}
+						}
+					}
+					ox = hi - 1;
+					continue;
+				}
+				float m;
+				int32_t best = max_cell(&g, x, oy, ox, &m);
 				y[oy * g.ow + ox] = m;
 				if (byte) {
 					/* its place in the window that starts at

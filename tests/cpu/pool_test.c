@@ -123,6 +123,45 @@ static void maxpool_ties(void)
 	h_report("maxpool ties and padding (by hand)", before);
 }
 
+/* The general max pooling's vector runs (windows wholly inside the
+ * image's columns) by hand: 3x3 windows, stride 2, over a 3x11 row band
+ * (outputs 0..4, all interior): window 1 has a NaN after its maximum (the
+ * NaN wins, at its place), window 2 two equal maxima (the first wins),
+ * window 3 a NaN before a larger value (the NaN still wins), window 4 its
+ * maximum in the last cell. */
+static void maxpool_runs_by_hand(void)
+{
+	const int before = h_failures();
+	const float nan = NAN;
+	nl_node nd = { 0 };
+	nd.kind = NL_MAXPOOL;
+	nd.kh = 3; nd.kw = 3; nd.sh = 2; nd.sw = 2;
+	/* columns:      0  1  2    3  4  5  6    7  8  9  10 */
+	float x[33] = {
+		1, 2, 3,   9, 0, 0, 0,   nan, 0, 0, 0,
+		0, 0, 0,   0, 0, 8, 0,   0, 0, 0, 0,
+		0, 5, 0, nan, 0, 8, 0,  50, 0, 0, 60,
+	};
+	/* window ox covers columns 2*ox .. 2*ox + 2; places are row*3 + col */
+	const float want_y[5] = { 5, nan, 8, nan, 60 };
+	const int want_place[5] = { 7, 7, 4, 1, 8 };
+	float y[5];
+	uint8_t aux[5];
+	nl_step s = { 0 };
+	s.node = &nd;
+	s.ninputs = 1;
+	s.xs[0] = h_shape4(1, 1, 3, 11);
+	s.ys = h_shape4(1, 1, 1, 5);
+	s.x[0] = x; s.y = y; s.aux = aux;
+	H_BE->forward[NL_MAXPOOL](H_BE, &s, 1);
+	for (int i = 0; i < 5; i++)
+		if (aux[i] != want_place[i] ||
+		    !(y[i] == want_y[i] || (isnan(y[i]) && isnan(want_y[i]))))
+			h_fail("maxpool 3x3/2: window %d gives %g at place %d, want %g at %d", i, y[i],
+			       aux[i], want_y[i], want_place[i]);
+	h_report("maxpool 3x3 stride 2 runs: NaNs, ties, last cell (by hand)", before);
+}
+
 /* The 2x2 stride-2 max pooling fast path (pool.c) by hand: the first of
  * equal maxima, the first NaN, a maximum in the lower row; backward puts
  * each window's gradient on its argmax, 0 (or what was there) elsewhere. */
@@ -188,6 +227,11 @@ int main(void)
 	pool_case("maxpool 2x2 stride 2, dx accumulated", NL_MAXPOOL, 2, 3, 8, 10, 2, 2, 2, 2, 0, 0,
 	          DX_ACCUMULATE);
 	pool_case("maxpool 3x3 stride 1 pad 1", NL_MAXPOOL, 2, 3, 5, 6, 3, 3, 1, 1, 1, 1, DX_WRITE);
+	/* rows longer than a run of 64 outputs, both strides of the fast runs */
+	pool_case("maxpool 3x3 stride 2 pad 1, rows of 71 (runs of 64 and 5)", NL_MAXPOOL, 2, 2, 7,
+	          141, 3, 3, 2, 2, 1, 1, DX_WRITE);
+	pool_case("maxpool 3x3 stride 1 pad 1, rows of 80", NL_MAXPOOL, 1, 3, 6, 80, 3, 3, 1, 1, 1,
+	          1, DX_WRITE);
 	pool_case("maxpool 3x2 stride 1x2 pad 1x0", NL_MAXPOOL, 2, 5, 7, 8, 3, 2, 1, 2, 1, 0, DX_WRITE);
 	pool_case("maxpool 2x2 stride 3 (gaps)", NL_MAXPOOL, 2, 2, 8, 8, 2, 2, 3, 3, 0, 0, DX_WRITE);
 	pool_case("maxpool overlapping, dx accumulated", NL_MAXPOOL, 2, 3, 7, 7, 3, 3, 2, 2, 1, 1, DX_ACCUMULATE);
@@ -224,5 +268,6 @@ int main(void)
 
 	maxpool_ties();
 	maxpool_2x2_by_hand();
+	maxpool_runs_by_hand();
 	return h_finish();
 }
