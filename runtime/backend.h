@@ -124,6 +124,10 @@ struct nl_backend {
 	/* Seconds since an arbitrary origin, after all queued work is done
 	 * (for --time: the GPU records events, the CPU reads a clock). */
 	double (*clock)(nl_backend *be);
+	/* GFLOP/s of the backend's own large matrix product (1024^3), the
+	 * yardstick --time sets each layer's speed against; NULL where the
+	 * backend has none to offer. */
+	double (*gemm_ceiling)(nl_backend *be);
 	void (*destroy)(nl_backend *be);
 
 	/* Shared scratch, sized by the plan to the largest prepare() request

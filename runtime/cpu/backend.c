@@ -276,6 +276,7 @@ nl_backend *nl_cpu_backend_new(int threads)
 	be->gather = nl_cpu_gather;
 	be->sync = cpu_sync;
 	be->clock = cpu_clock;
+	be->gemm_ceiling = nl_cpu_gemm_ceiling;
 	be->destroy = cpu_destroy;
 	if (nl_backend_check(be)) {
 		cpu_destroy(be);

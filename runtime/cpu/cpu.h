@@ -34,6 +34,8 @@ void nl_cpu_grad_store(float *dst, const float *g, size_t n, int accumulate);
 void nl_cpu_sgemm(int transa, int transb, int m, int n, int k, float alpha,
                   const float *a, int lda, const float *b, int ldb,
                   float beta, float *c, int ldc);
+/* GFLOP/s of nl_cpu_sgemm at 1024^3 (the backend's gemm_ceiling). */
+double nl_cpu_gemm_ceiling(nl_backend *be);
 
 /* Aux and workspace requests, per kind (0 when none). */
 /* A convolution's algorithms, chosen once (kept in s->priv, which

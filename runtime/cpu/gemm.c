@@ -9,6 +9,8 @@
  */
 #include <config.h>
 
+#include <stdlib.h>
+
 #include <cblas.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -61,4 +63,33 @@ void nl_cpu_sgemm(int transa, int transb, int m, int n, int k, float alpha,
 		}
 	}
 #endif
+}
+
+/* Best of three 1024^3 products through nl_cpu_sgemm (after one to warm
+ * the caches and wake the threads): what the layers' sgemms can reach. */
+double nl_cpu_gemm_ceiling(nl_backend *be)
+{
+	enum { N = 1024 };
+	const size_t nn = (size_t)N * N;
+	float *a = malloc(nn * sizeof *a), *b = malloc(nn * sizeof *b);
+	float *c = malloc(nn * sizeof *c);
+	double best = 0.0;
+	if (a && b && c) {
+		for (size_t i = 0; i < nn; i++) {
+			a[i] = (float)(i % 7) * 0.25f - 0.75f;
+			b[i] = (float)(i % 5) * 0.5f - 1.0f;
+		}
+		for (int r = 0; r < 4; r++) {
+			double t0 = be->clock(be);
+			nl_cpu_sgemm(0, 0, N, N, N, 1.0f, a, N, b, N, 0.0f, c, N);
+			double t = be->clock(be) - t0;
+			double g = t > 0 ? 2.0 * N * N * (double)N / t * 1e-9 : 0.0;
+			if (r > 0 && g > best)
+				best = g;
+		}
+	}
+	free(a);
+	free(b);
+	free(c);
+	return best;
 }

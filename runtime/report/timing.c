@@ -86,7 +86,12 @@ int nl_time(const nl_graph *g, const nl_options *o)
 		upd_t += be->clock(be) - t0;
 	}
 
-	printf("%-28s %-16s %12s %12s\n", "layer", "output", "forward ms", "backward ms");
+	/* The yardstick: the backend's own large matrix product. */
+	double ceiling = be->gemm_ceiling ? be->gemm_ceiling(be) : 0.0;
+	if (ceiling > 0)
+		printf("sgemm ceiling: %.1f GFLOP/s (%s, 1024x1024x1024)\n", ceiling, be->name);
+	printf("%-28s %-16s %12s %12s %9s %9s %8s\n", "layer", "output", "forward ms",
+	       "backward ms", "fwd GF/s", "bwd GF/s", ceiling > 0 ? "of ceil" : "");
 	double tf = 0, tb = 0;
 	for (int i = 1; i <= p->logits; i++) {
 		const nl_node *nd = &g->nodes[i];
@@ -96,8 +101,20 @@ int nl_time(const nl_graph *g, const nl_options *o)
 			snprintf(shape, sizeof shape, "%d", nd->shape.c);
 		else
 			snprintf(shape, sizeof shape, "%dx%dx%d", nd->shape.c, nd->shape.h, nd->shape.w);
-		printf("%-28s %-16s %12.3f %12.3f\n", what, shape, 1e3 * fw[i] / iters,
+		printf("%-28s %-16s %12.3f %12.3f", what, shape, 1e3 * fw[i] / iters,
 		       1e3 * bw[i] / iters);
+		/* Speeds for the layers that are matrix products (convolution,
+		 * fully connected): forward FLOPs as the listing counts them,
+		 * backward the weight gradient's as many again, and the input
+		 * gradient's when the step computes one. */
+		if (nl_kind_info_of(nd->kind)->params == NL_PAR_WEIGHTS && fw[i] > 0 && bw[i] > 0) {
+			double ff = (double)nd->flops * p->batch * iters;
+			double bf = ff * (p->steps[i].dx[0] ? 2.0 : 1.0);
+			printf(" %9.1f %9.1f", ff / fw[i] * 1e-9, bf / bw[i] * 1e-9);
+			if (ceiling > 0)
+				printf(" %7.0f%%", 100.0 * (ff + bf) / (fw[i] + bw[i]) * 1e-9 / ceiling);
+		}
+		printf("\n");
 		tf += fw[i];
 		tb += bw[i];
 	}

@@ -61,6 +61,14 @@ grep -q '^train: [0-9.]* examples/sec (batch 16' "$tmp/t" && ok "--time train li
 	bad "--time output: $(cat "$tmp/t")"
 grep -q '^inference: [0-9.]* examples/sec' "$tmp/t" && ok "--time inference line" || bad "no inference line"
 [ "$(grep -c '^conv' "$tmp/t")" -eq 2 ] && ok "--time lists both convs" || bad "conv rows missing"
+# the yardstick, and each matrix-product layer's speed and share of it
+grep -q '^sgemm ceiling: [0-9.]* GFLOP/s (cpu, 1024x1024x1024)$' "$tmp/t" &&
+	ok "--time measures the sgemm ceiling" || bad "no sgemm ceiling line"
+speeds=$(grep -E '^(conv|fc) ' "$tmp/t" | awk '$(NF) ~ /%$/ && $(NF-1) > 0 && $(NF-2) > 0' | wc -l)
+[ "$speeds" -eq 5 ] && ok "--time gives GFLOP/s and the share of the ceiling for 2 convs and 3 fcs" ||
+	bad "layers with speeds: $speeds of 5: $(grep -E '^(conv|fc) ' "$tmp/t")"
+grep -E '^(sigmoid|avgpool) ' "$tmp/t" | grep -q '%' && bad "speeds for a layer that is no matrix product" ||
+	ok "no speeds for the other layers"
 
 # --resize runs the same net at another size: same parameters, other shapes;
 # a size at which the shapes collapse is a located error.
