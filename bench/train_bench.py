@@ -22,7 +22,10 @@ OpenBLAS 2048^3 on the same threads), the yardstick for the figures below.
 Batches are the slides' (LeNet 256, AlexNet and VGG-11 128 at 224x224, the
 others D2L's: ResNet-18 256 at 96x96); timed iterations default to a count
 that keeps VGG-11 on two CPU cores to a few minutes (--iterations NET=K to
-change).  --hog N runs N busy loops beside every run (a loaded machine, as a
+change).  --isa avx2 caps both sides' code paths at AVX2 (an AVX2 machine's
+kernels on an AVX-512 one).  OpenBLAS runs the same kernels on both sides
+(netlang's choice, which Debian's PyTorch gets through OPENBLAS_CORETYPE).
+--hog N runs N busy loops beside every run (a loaded machine, as a
 laptop with a browser open is).  Noise between runs is 10-20% on a shared
 machine: compare within one run, medians of repeats.
 """
@@ -141,12 +144,12 @@ def cpu_description():
     return "%s, %s, %d cores" % (model, width, os.cpu_count() or 0)
 
 
-def sgemm_line(netlang, threads):
+def sgemm_line(netlang, threads, env=None):
     """The sgemm_peak program's last line, or why there is none."""
     prog = os.path.join(os.path.dirname(os.path.abspath(netlang)), "bench", "sgemm_peak")
     if not os.access(prog, os.X_OK):
         return "sgemm: not measured (build bench/sgemm_peak: make bench/sgemm_peak)"
-    rc, out, _ = run_measured([prog, str(threads)], 300)
+    rc, out, _ = run_measured([prog, str(threads)], 300, env)
     lines = (out or "").strip().splitlines()
     if rc != 0 or not lines:
         return "sgemm: not measured (%s failed)" % prog
@@ -184,6 +187,8 @@ def main():
                          "the faster is the anchor)")
     ap.add_argument("--hog", type=int, default=0,
                     help="run N busy loops beside every run (a loaded machine)")
+    ap.add_argument("--isa", choices=("native", "avx2"), default="native",
+                    help="CPU: avx2 caps both sides at AVX2 code paths on an AVX-512 machine")
     ap.add_argument("--markdown", action="store_true",
                     help="also print the tables as Markdown, for RESULTS.md")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds per run")
@@ -213,6 +218,21 @@ def main():
         env["OMP_NUM_THREADS"] = str(a.threads)
         env["OPENBLAS_NUM_THREADS"] = str(a.threads)
         env["MKL_NUM_THREADS"] = str(a.threads)
+    if a.device == "cpu" and a.isa == "native" and "OPENBLAS_CORETYPE" not in env:
+        # netlang runs the OpenBLAS kernels the CPU can run even where the
+        # library does not know the CPU (netlang --version names them);
+        # PyTorch builds that use OpenBLAS (Debian's) get the same ones.
+        rc, out, _ = run_measured([a.netlang, "--version"], 60, env)
+        m = re.search(r"^OpenBLAS kernels: (\S+)$", out or "", re.M)
+        if rc == 0 and m:
+            env["OPENBLAS_CORETYPE"] = m.group(1)
+    if a.device == "cpu" and a.isa == "avx2":
+        # An AVX2 machine's code paths on this CPU (not its clocks, caches
+        # or memory): netlang's kernels and OpenBLAS's, PyTorch's own,
+        # oneDNN's and MKL's, each told to stop at AVX2.
+        env.update(NL_CPU_ISA="avx2", OPENBLAS_CORETYPE="Haswell", ATEN_CPU_CAPABILITY="avx2",
+                   DNNL_MAX_CPU_ISA="AVX2", ONEDNN_MAX_CPU_ISA="AVX2",
+                   MKL_ENABLE_INSTRUCTIONS="AVX2")
 
     plan = {}
     for n in nets:
@@ -226,9 +246,13 @@ def main():
     failures = 0
     skipped = 0
 
-    print("machine: %s" % (cpu_description() if a.device == "cpu" else "GPU run"), flush=True)
+    print("machine: %s%s" % (cpu_description() if a.device == "cpu" else "GPU run",
+                             "; code paths capped at AVX2 on both sides"
+                             if a.device == "cpu" and a.isa == "avx2" else ""), flush=True)
     if a.device == "cpu":
-        print(sgemm_line(a.netlang, a.threads), flush=True)
+        print(sgemm_line(a.netlang, a.threads, env), flush=True)
+        if env.get("OPENBLAS_CORETYPE"):
+            print("OpenBLAS kernels on both sides: %s" % env["OPENBLAS_CORETYPE"], flush=True)
     hogs = start_hogs(a.hog)
     if hogs:
         print("load: %d busy loop(s) beside every run" % len(hogs), flush=True)
