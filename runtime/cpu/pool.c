@@ -179,44 +179,93 @@ static int32_t max_cell(const pool_geom *g, const float *x, int oy, int ox, floa
 }
 
 /* Outputs ox0 .. ox0+n-1 of row oy whose windows lie wholly inside the
- * image's columns, cell by cell across them: the same comparisons in the
- * same order as max_cell, but the n outputs side by side, so the loops
- * are vector code (clones for the widest vectors the CPU has).  The byte
- * places go to p; a window that met a NaN is flagged in bad, for max_cell
- * to redo. */
+ * image's columns, side by side: the same comparisons in the same order as
+ * max_cell, one output a vector lane (clones for the widest vectors the
+ * CPU has).  They go POOL_LANES at a time, the last group overlapping the
+ * one before (the same outputs computed twice, the same way), in GCC's and
+ * Clang's vector types: a group's running maxes and places are whole
+ * vectors that stay in registers across the window's cells.  A loop over
+ * a run of any length kept them in memory, stored masked at its tail and
+ * read back at once (a masked store does not forward to the load), and
+ * was three times slower.  The byte places go to p; a window that met a
+ * NaN is flagged in bad, for max_cell to redo. */
 #define POOL_RUN 64
+#define POOL_LANES 16
+typedef float lanes_f __attribute__((vector_size(4 * POOL_LANES)));
+typedef int32_t lanes_i __attribute__((vector_size(4 * POOL_LANES)));
+
+/* Cells first[0], first[sw], ... first[15*sw], sw 1 or 2, read from
+ * first[0..15*sw] and no further. */
+static inline __attribute__((always_inline)) void lanes_load(lanes_f *to, const float *first,
+                                                             const int sw)
+{
+	lanes_f a, b;
+	memcpy(&a, first, sizeof a);
+	if (sw == 1) {
+		*to = a;
+		return;
+	}
+	memcpy(&b, first + POOL_LANES - 1, sizeof b);   /* first[15..30] */
+	*to = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14,
+	                              17, 19, 21, 23, 25, 27, 29, 31);
+}
+
+static inline __attribute__((always_inline)) void max_lanes(
+	const float *first, int rows, int kw, int w, int32_t place0, float *m, int32_t *p,
+	int32_t *bad, const int sw)
+{
+	lanes_f mm, v;
+	lanes_load(&mm, first, sw);
+	lanes_i pp = place0 - (lanes_i){0}, nan = mm != mm;
+	for (int iy = 0; iy < rows; iy++) {
+		for (int kx = 0; kx < kw; kx++) {
+			if (iy == 0 && kx == 0)
+				continue;
+			lanes_load(&v, first + (size_t)iy * w + kx, sw);
+			lanes_i gt = v > mm;
+			mm = (lanes_f)(((lanes_i)v & gt) | ((lanes_i)mm & ~gt));
+			pp = ((place0 + iy * kw + kx) & gt) | (pp & ~gt);
+			nan |= v != v;
+		}
+	}
+	memcpy(m, &mm, sizeof mm);
+	memcpy(p, &pp, sizeof pp);
+	memcpy(bad, &nan, sizeof nan);
+}
+
 static inline __attribute__((always_inline)) void max_run_body(
 	const pool_geom *g, const float *x, int oy, int ox0, int n, float *m, int32_t *p,
 	int32_t *bad, const int sw)
 {
-	int wy0 = oy * g->sh - g->ph, y0 = wy0 < 0 ? 0 : wy0;
-	int y1 = wy0 + g->kh > g->h ? g->h : wy0 + g->kh;
-	const float *first = x + (size_t)y0 * g->w + (ox0 * sw - g->pw);
-#ifdef _OPENMP
-#pragma omp simd
-#endif
-	for (int i = 0; i < n; i++) {
-		m[i] = first[i * sw];
-		p[i] = (y0 - wy0) * g->kw;
-		bad[i] = m[i] != m[i];
-	}
-	for (int iy = y0; iy < y1; iy++) {
-		for (int kx = 0; kx < g->kw; kx++) {
-			if (iy == y0 && kx == 0)
-				continue;
-			const float *col = x + (size_t)iy * g->w + (ox0 * sw - g->pw + kx);
-			const int32_t place = (iy - wy0) * g->kw + kx;
-#ifdef _OPENMP
-#pragma omp simd
-#endif
-			for (int i = 0; i < n; i++) {
-				float v = col[i * sw];
-				int gt = v > m[i];
-				m[i] = gt ? v : m[i];
-				p[i] = gt ? place : p[i];
-				bad[i] |= v != v;
-			}
+	const int wy0 = oy * g->sh - g->ph, y0 = wy0 < 0 ? 0 : wy0;
+	const int y1 = wy0 + g->kh > g->h ? g->h : wy0 + g->kh;
+	const int kw = g->kw, w = g->w, rows = y1 - y0;
+	const int32_t place0 = (y0 - wy0) * kw;
+	const float *first = x + (size_t)y0 * w + (ox0 * sw - g->pw);
+	if (n >= POOL_LANES && (sw == 1 || sw == 2)) {
+		for (int i = 0;; i += POOL_LANES) {
+			if (i > n - POOL_LANES)
+				i = n - POOL_LANES;
+			max_lanes(first + i * sw, rows, kw, w, place0, m + i, p + i, bad + i, sw);
+			if (i == n - POOL_LANES)
+				return;
 		}
+	}
+	for (int i = 0; i < n; i++) {   /* too few for a group */
+		const float *cell = first + i * sw;
+		float mi = cell[0];
+		int32_t pi = place0, nan = mi != mi;
+		for (int iy = 0; iy < rows; iy++)
+			for (int kx = 0; kx < kw; kx++) {
+				float v = cell[iy * w + kx];
+				int gt = v > mi;   /* the first cell: never */
+				mi = gt ? v : mi;
+				pi = gt ? place0 + iy * kw + kx : pi;
+				nan |= v != v;
+			}
+		m[i] = mi;
+		p[i] = pi;
+		bad[i] = nan;
 	}
 }
 

@@ -162,6 +162,82 @@ static void maxpool_runs_by_hand(void)
 	h_report("maxpool 3x3 stride 2 runs: NaNs, ties, last cell (by hand)", before);
 }
 
+/* PyTorch's max over one window, scanned row by row: the first NaN wins,
+ * else the first of equal maxima; padding never wins.  Returns the
+ * winner's place in the (unclipped) window. */
+static int ref_max_place(const float *x, int h, int w, int wy0, int wx0, int kh, int kw,
+                         float *out)
+{
+	int place = -1;
+	float m = 0.0f;
+	for (int u = 0; u < kh; u++)
+		for (int v = 0; v < kw; v++) {
+			int iy = wy0 + u, ix = wx0 + v;
+			if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+				continue;
+			float c = x[iy * w + ix];
+			if (place < 0 || (m == m && (c != c || c > m))) {
+				m = c;
+				place = u * kw + v;
+			}
+		}
+	*out = m;
+	return place;
+}
+
+/* Rows wide enough for the vector groups of 16 outputs and the last group
+ * that overlaps the one before (outputs 7..22 of 23, ResNet's 3x3/2 pad 1
+ * over 48 columns), both fast strides and one that is not: values from
+ * {0..3} so windows tie everywhere, and NaNs scattered over the plane,
+ * against a scalar scan in PyTorch's order. */
+static void maxpool_wide_rows_ties_nans(void)
+{
+	static const int geo[][7] = {   /* h w kh kw sh sw pad */
+		{ 7, 48, 3, 3, 2, 2, 1 },
+		{ 6, 28, 3, 3, 1, 1, 1 },
+		{ 5, 51, 3, 3, 2, 2, 0 },
+		{ 9, 40, 5, 4, 2, 1, 2 },
+		{ 6, 70, 3, 3, 3, 3, 1 },
+	};
+	const int before = h_failures();
+	unsigned seed = 12345u;
+	for (size_t gi = 0; gi < sizeof geo / sizeof geo[0]; gi++) {
+		const int h = geo[gi][0], w = geo[gi][1], kh = geo[gi][2], kw = geo[gi][3];
+		const int sh = geo[gi][4], sw = geo[gi][5], pad = geo[gi][6];
+		const int oh = (h + 2 * pad - kh) / sh + 1, ow = (w + 2 * pad - kw) / sw + 1;
+		nl_node nd = { 0 };
+		nd.kind = NL_MAXPOOL;
+		nd.kh = kh; nd.kw = kw; nd.sh = sh; nd.sw = sw; nd.ph = pad; nd.pw = pad;
+		float x[9 * 70], y[9 * 70];
+		uint8_t aux[9 * 70];
+		for (int i = 0; i < h * w; i++) {
+			seed = seed * 1103515245u + 12345u;
+			unsigned r = seed >> 16;
+			x[i] = r % 41 == 0 ? NAN : (float)(r % 4);
+		}
+		nl_step s = { 0 };
+		s.node = &nd;
+		s.ninputs = 1;
+		s.xs[0] = h_shape4(1, 1, h, w);
+		s.ys = h_shape4(1, 1, oh, ow);
+		s.x[0] = x; s.y = y; s.aux = aux;
+		H_BE->forward[NL_MAXPOOL](H_BE, &s, 1);
+		for (int oy = 0; oy < oh; oy++)
+			for (int ox = 0; ox < ow; ox++) {
+				float want;
+				int place = ref_max_place(x, h, w, oy * sh - pad, ox * sw - pad, kh, kw,
+				                          &want);
+				float got = y[oy * ow + ox];
+				if (aux[oy * ow + ox] != place ||
+				    !(got == want || (isnan(got) && isnan(want))))
+					h_fail("maxpool %dx%d/%d over %dx%d: (%d,%d) gives %g at place %d, "
+					       "want %g at %d", kh, kw, sw, h, w, oy, ox, got,
+					       aux[oy * ow + ox], want, place);
+			}
+	}
+	h_report("maxpool wide rows: vector groups, ties, NaNs (against a scan)", before);
+}
+
 /* The 2x2 stride-2 max pooling fast path (pool.c) by hand: the first of
  * equal maxima, the first NaN, a maximum in the lower row; backward puts
  * each window's gradient on its argmax, 0 (or what was there) elsewhere. */
@@ -269,5 +345,6 @@ int main(void)
 	maxpool_ties();
 	maxpool_2x2_by_hand();
 	maxpool_runs_by_hand();
+	maxpool_wide_rows_ties_nans();
 	return h_finish();
 }
