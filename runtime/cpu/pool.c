@@ -181,8 +181,8 @@ static int32_t max_cell(const pool_geom *g, const float *x, int oy, int ox, floa
 /* Outputs ox0 .. ox0+n-1 of row oy whose windows lie wholly inside the
  * image's columns, side by side: the same comparisons in the same order as
  * max_cell, one output a vector lane (clones for the widest vectors the
- * CPU has).  They go POOL_LANES at a time, the last group overlapping the
- * one before (the same outputs computed twice, the same way), in GCC's and
+ * CPU has).  They go 16 at a time (8 in rows of 8 to 15), the last group
+ * overlapping the one before (the same outputs computed twice, the same way), in GCC's and
  * Clang's vector types: a group's running maxes and places are whole
  * vectors that stay in registers across the window's cells.  A loop over
  * a run of any length kept them in memory, stored masked at its tail and
@@ -190,48 +190,55 @@ static int32_t max_cell(const pool_geom *g, const float *x, int oy, int ox, floa
  * was three times slower.  The byte places go to p; a window that met a
  * NaN is flagged in bad, for max_cell to redo. */
 #define POOL_RUN 64
-#define POOL_LANES 16
-typedef float lanes_f __attribute__((vector_size(4 * POOL_LANES)));
-typedef int32_t lanes_i __attribute__((vector_size(4 * POOL_LANES)));
 
-/* Cells first[0], first[sw], ... first[15*sw], sw 1 or 2, read from
- * first[0..15*sw] and no further. */
-static inline __attribute__((always_inline)) void lanes_load(lanes_f *to, const float *first,
-                                                             const int sw)
-{
-	lanes_f a, b;
-	memcpy(&a, first, sizeof a);
-	if (sw == 1) {
-		*to = a;
-		return;
-	}
-	memcpy(&b, first + POOL_LANES - 1, sizeof b);   /* first[15..30] */
-	*to = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14,
-	                              17, 19, 21, 23, 25, 27, 29, 31);
+/* A group of L lanes: its types, a load of cells first[0], first[sw], ...
+ * first[(L-1)*sw] for sw 1 or 2 that reads first[0..(L-1)*sw] and no
+ * further, and the group's maxima over the window, rows x kw cells, each
+ * row w floats after the one before. */
+#define MAX_LANES(L, ...)                                                               \
+typedef float lanes##L##_f __attribute__((vector_size(4 * L)));                        \
+typedef int32_t lanes##L##_i __attribute__((vector_size(4 * L)));                      \
+                                                                                       \
+static inline __attribute__((always_inline)) void lanes##L##_load(                     \
+	lanes##L##_f *to, const float *first, const int sw)                                \
+{                                                                                      \
+	lanes##L##_f a, b;                                                                 \
+	memcpy(&a, first, sizeof a);                                                       \
+	if (sw == 1) {                                                                     \
+		*to = a;                                                                       \
+		return;                                                                        \
+	}                                                                                  \
+	memcpy(&b, first + L - 1, sizeof b);   /* first[L-1 .. 2L-2] */                    \
+	*to = __builtin_shufflevector(a, b, __VA_ARGS__);                                 \
+}                                                                                      \
+                                                                                       \
+static inline __attribute__((always_inline)) void max_lanes##L(                        \
+	const float *first, int rows, int kw, int w, int32_t place0, float *m, int32_t *p, \
+	int32_t *bad, const int sw)                                                        \
+{                                                                                      \
+	lanes##L##_f mm, v;                                                                \
+	lanes##L##_load(&mm, first, sw);                                                   \
+	lanes##L##_i pp = place0 - (lanes##L##_i){0}, nan = mm != mm;                      \
+	for (int iy = 0; iy < rows; iy++) {                                                \
+		for (int kx = 0; kx < kw; kx++) {                                              \
+			if (iy == 0 && kx == 0)                                                    \
+				continue;                                                              \
+			lanes##L##_load(&v, first + (size_t)iy * w + kx, sw);                      \
+			lanes##L##_i gt = v > mm;                                                  \
+			mm = (lanes##L##_f)(((lanes##L##_i)v & gt) | ((lanes##L##_i)mm & ~gt));    \
+			pp = ((place0 + iy * kw + kx) & gt) | (pp & ~gt);                          \
+			nan |= v != v;                                                             \
+		}                                                                              \
+	}                                                                                  \
+	memcpy(m, &mm, sizeof mm);                                                         \
+	memcpy(p, &pp, sizeof pp);                                                         \
+	memcpy(bad, &nan, sizeof nan);                                                     \
 }
 
-static inline __attribute__((always_inline)) void max_lanes(
-	const float *first, int rows, int kw, int w, int32_t place0, float *m, int32_t *p,
-	int32_t *bad, const int sw)
-{
-	lanes_f mm, v;
-	lanes_load(&mm, first, sw);
-	lanes_i pp = place0 - (lanes_i){0}, nan = mm != mm;
-	for (int iy = 0; iy < rows; iy++) {
-		for (int kx = 0; kx < kw; kx++) {
-			if (iy == 0 && kx == 0)
-				continue;
-			lanes_load(&v, first + (size_t)iy * w + kx, sw);
-			lanes_i gt = v > mm;
-			mm = (lanes_f)(((lanes_i)v & gt) | ((lanes_i)mm & ~gt));
-			pp = ((place0 + iy * kw + kx) & gt) | (pp & ~gt);
-			nan |= v != v;
-		}
-	}
-	memcpy(m, &mm, sizeof mm);
-	memcpy(p, &pp, sizeof pp);
-	memcpy(bad, &nan, sizeof nan);
-}
+/* sw 2: the even cells of a = first[0..L-1], then the odd ones of
+ * b = first[L-1..2L-2], are first[0, 2, ... 2L-2] */
+MAX_LANES(16, 0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31)
+MAX_LANES(8, 0, 2, 4, 6, 9, 11, 13, 15)
 
 static inline __attribute__((always_inline)) void max_run_body(
 	const pool_geom *g, const float *x, int oy, int ox0, int n, float *m, int32_t *p,
@@ -242,14 +249,20 @@ static inline __attribute__((always_inline)) void max_run_body(
 	const int kw = g->kw, w = g->w, rows = y1 - y0;
 	const int32_t place0 = (y0 - wy0) * kw;
 	const float *first = x + (size_t)y0 * w + (ox0 * sw - g->pw);
-	if (n >= POOL_LANES && (sw == 1 || sw == 2)) {
-		for (int i = 0;; i += POOL_LANES) {
-			if (i > n - POOL_LANES)
-				i = n - POOL_LANES;
-			max_lanes(first + i * sw, rows, kw, w, place0, m + i, p + i, bad + i, sw);
-			if (i == n - POOL_LANES)
+	if (n >= 16 && (sw == 1 || sw == 2)) {
+		for (int i = 0;; i += 16) {
+			if (i > n - 16)
+				i = n - 16;
+			max_lanes16(first + i * sw, rows, kw, w, place0, m + i, p + i, bad + i, sw);
+			if (i == n - 16)
 				return;
 		}
+	}
+	if (n >= 8 && (sw == 1 || sw == 2)) {   /* AlexNet's 12-wide rows */
+		max_lanes8(first, rows, kw, w, place0, m, p, bad, sw);
+		max_lanes8(first + (n - 8) * sw, rows, kw, w, place0, m + n - 8, p + n - 8,
+		           bad + n - 8, sw);
+		return;
 	}
 	for (int i = 0; i < n; i++) {   /* too few for a group */
 		const float *cell = first + i * sw;

@@ -187,7 +187,8 @@ static int ref_max_place(const float *x, int h, int w, int wy0, int wx0, int kh,
 
 /* Rows wide enough for the vector groups of 16 outputs and the last group
  * that overlaps the one before (outputs 7..22 of 23, ResNet's 3x3/2 pad 1
- * over 48 columns), both fast strides and one that is not: values from
+ * over 48 columns), groups of 8 (12 and 9 outputs) and rows too short for
+ * any, both fast strides and one that is not: values from
  * {0..3} so windows tie everywhere, and NaNs scattered over the plane,
  * against a scalar scan in PyTorch's order. */
 static void maxpool_wide_rows_ties_nans(void)
@@ -198,6 +199,9 @@ static void maxpool_wide_rows_ties_nans(void)
 		{ 5, 51, 3, 3, 2, 2, 0 },
 		{ 9, 40, 5, 4, 2, 1, 2 },
 		{ 6, 70, 3, 3, 3, 3, 1 },
+		{ 5, 26, 3, 3, 2, 2, 0 },   /* AlexNet's 12 outputs: groups of 8 */
+		{ 4, 11, 3, 3, 1, 1, 0 },   /* 9 outputs */
+		{ 4, 9, 3, 3, 1, 1, 0 },    /* 7: too few for a group */
 	};
 	const int before = h_failures();
 	unsigned seed = 12345u;
