@@ -44,8 +44,8 @@ typedef enum nl_param_class {
 } nl_param_class;
 
 enum {
-	/* May overwrite its input with its output (its backward needs only
-	 * its output, or its own saved state). */
+	/* May overwrite its (first) input with its output (its backward
+	 * needs only its output, its own saved state, or nothing). */
 	NL_KF_IN_PLACE = 1,
 	/* Its backward never reads its own output, so an in-place step after
 	 * it may overwrite that output. */

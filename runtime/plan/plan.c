@@ -1,8 +1,9 @@
 /* plan.c - lower a checked graph onto a backend (see plan.h).
  *
  * Memory is the point of this file.  Activations are all kept for the
- * backward pass, except that `flatten` is a view of its input and ReLU and
- * dropout run in place when nothing else reads their input.  Gradients of
+ * backward pass, except that `flatten` is a view of its input and ReLU,
+ * dropout and add (over its first input) run in place when nothing else
+ * reads that input.  Gradients of
  * activations live only between the backward step of their last consumer
  * and their own backward step, so they share an arena, first-fit by offset,
  * among gradients whose lifetimes do not overlap: a chain needs about two

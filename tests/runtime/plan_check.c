@@ -190,6 +190,36 @@ static void in_place_check(const char *name, const char *src, int batch, uint64_
 	nl_graph_free(g);
 }
 
+/* The residual join runs in place over its first input, the second
+ * batchnorm's output (nothing else reads it, and neither's backward reads
+ * it), and not with NL_PLAN_NO_IN_PLACE: counts the add steps whose
+ * output is their first input's storage, and their gradients too. */
+static int adds_in_place(const nl_graph *g, int flags)
+{
+	nl_backend *be = nl_cpu_backend_new(1);
+	nl_plan *p = nl_plan_new(be, g, 2, NL_PLAN_TRAIN | flags);
+	int n = p ? 0 : -1;
+	for (int i = 1; p && i < p->nsteps; i++) {
+		const nl_step *s = &p->steps[i];
+		if (g->nodes[i].kind == NL_ADD && s->y == s->x[0] && s->dx[0] == s->dy)
+			n++;
+	}
+	nl_plan_free(p);
+	be->destroy(be);
+	return n;
+}
+
+static void add_in_place_check(const char *name, const char *src)
+{
+	nl_graph *g = build(src);
+	int on = adds_in_place(g, 0), off = adds_in_place(g, NL_PLAN_NO_IN_PLACE);
+	int ok = on == 1 && off == 0;
+	printf("%s %s: the add runs in place over its batchnorm (%d add in place; %d without "
+	       "in-place steps)\n", ok ? "ok" : "FAIL", name, on, off);
+	failures += !ok;
+	nl_graph_free(g);
+}
+
 /* smooth: every parameter, none may miss.  Otherwise (ReLU, max): 60
  * sampled, kinks skipped, and 90% must agree, since a unit that flips
  * within the step can hide from the two-step test. */
@@ -371,6 +401,7 @@ int main(void)
 	in_place_check("chain", chain, 3, seed);
 	in_place_check("branches", branches, 2, seed + 2);
 	in_place_check("batchnorm-residual", residual, 4, seed + 3);
+	add_in_place_check("batchnorm-residual", residual);
 	fusion_check("chain", chain, 3, seed, 1);
 	fusion_check("branches", branches, 2, seed + 2, 2);
 	fusion_check("batchnorm-residual", residual, 4, seed + 3, 0);
