@@ -191,6 +191,14 @@ static int32_t max_cell(const pool_geom *g, const float *x, int oy, int ox, floa
  * NaN is flagged in bad, for max_cell to redo. */
 #define POOL_RUN 64
 
+/* Two vectors' lanes picked by constant indices: Clang's and GCC 12's
+ * builtin, or GCC's older one, which takes the indices as a vector. */
+#if defined(__clang__) || __GNUC__ >= 12
+#define LANES_PICK(vi, a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define LANES_PICK(vi, a, b, ...) __builtin_shuffle(a, b, (vi){ __VA_ARGS__ })
+#endif
+
 /* A group of L lanes: its types, a load of cells first[0], first[sw], ...
  * first[(L-1)*sw] for sw 1 or 2 that reads first[0..(L-1)*sw] and no
  * further, and the group's maxima over the window, rows x kw cells, each
@@ -209,7 +217,7 @@ static inline __attribute__((always_inline)) void lanes##L##_load(              
 		return;                                                                        \
 	}                                                                                  \
 	memcpy(&b, first + L - 1, sizeof b);   /* first[L-1 .. 2L-2] */                    \
-	*to = __builtin_shufflevector(a, b, __VA_ARGS__);                                 \
+	*to = LANES_PICK(lanes##L##_i, a, b, __VA_ARGS__);                               \
 }                                                                                      \
                                                                                        \
 static inline __attribute__((always_inline)) void max_lanes##L(                        \
