@@ -1,13 +1,12 @@
 /* plan.c - lower a checked graph onto a backend (see plan.h).
  *
- * Memory is the point of this file.  Activations are all kept for the
- * backward pass, except that `flatten` is a view of its input and ReLU,
- * dropout and add (over its first input) run in place when nothing else
- * reads that input.  Gradients of
- * activations live only between the backward step of their last consumer
- * and their own backward step, so they share an arena, first-fit by offset,
- * among gradients whose lifetimes do not overlap: a chain needs about two
- * of the largest, not one per layer.
+ * Memory is the point of this file.  `flatten` is a view of its input, and
+ * ReLU, dropout and add (over its first input) run in place when nothing
+ * else reads that input.  In training, activations and their gradients
+ * share one arena, first-fit by offset among tensors whose lifetimes over
+ * the step do not overlap (share_by_lifetime): a gradient lives from its
+ * last consumer's backward step to its own, so a chain needs about two of
+ * the largest, and backward reuses the activations it has passed.
  *
  * A ReLU in place over a convolution's output is, where the backend can,
  * folded into the convolution (fuse_relus): one pass over the output
@@ -288,6 +287,59 @@ static int plan_gradients(nl_plan *p, planner *w)
 	return 0;
 }
 
+/* A training step's activations and their gradients in one arena, placed
+ * by lifetime over the whole step: forward step i at time i, backward
+ * step i at time 2n - i.  An activation (its storage root r, which views
+ * and in-place steps after it share) lives from r's forward to r's
+ * backward, the last that can read it (every reader of the storage is r
+ * or comes after r, so runs its backward before r's); a gradient class
+ * lives from its last consumer's backward to its own.  So backward writes
+ * gradients over the activations it has passed, as PyTorch's allocator
+ * reuses the tensors it frees: VGG-11 at batch 128 held all 4.30 GiB of
+ * activations and 1.91 GiB of gradients beside them. */
+static int share_by_lifetime(nl_plan *p, planner *w)
+{
+	const nl_graph *g = p->g;
+	const int n = g->nnodes;
+	int nroots = 0;
+	for (int i = 0; i < n; i++)
+		nroots += w->act_root[i] == i;
+	gclass *all = xcalloc((size_t)(w->ncls + nroots), sizeof *all);
+	int *slot = xcalloc((size_t)n, sizeof *slot);
+	if (!all || !slot) {
+		free(all);
+		free(slot);
+		return -1;
+	}
+	int k = 0;
+	for (int c = 0; c < w->ncls; c++, k++) {
+		all[k].bytes = w->cls[c].bytes;
+		all[k].lo = 2 * n - w->cls[c].hi;
+		all[k].hi = 2 * n - w->cls[c].lo;
+	}
+	for (int i = 0; i < n; i++)
+		if (w->act_root[i] == i) {
+			slot[i] = k;
+			all[k].bytes = tensor_bytes(g->nodes[i].shape, p->batch);
+			all[k].lo = i;
+			all[k].hi = 2 * n - i;
+			k++;
+		}
+	size_t top = place_classes(all, k);
+	for (int c = 0; c < w->ncls; c++)
+		w->cls[c].offset = all[c].offset;
+	for (int i = 0; i < n; i++)
+		if (w->act_root[i] == i)
+			w->act_off[i] = all[slot[i]].offset;
+	free(all);
+	free(slot);
+	if (top == SIZE_MAX)
+		return too_large(p, "activations and their gradients");
+	p->act_bytes = top;
+	p->grad_bytes = 0;
+	return 0;
+}
+
 /* The plan's buffers, zeroed by the backend.  A measuring plan allocates
  * nothing: it only counts. */
 static int allocate(nl_plan *p)
@@ -324,6 +376,7 @@ static float *at(void *arena, size_t off)
 static void fill_steps(nl_plan *p, const planner *w)
 {
 	const nl_graph *g = p->g;
+	void *grads = p->grad_bytes ? p->grad_arena : p->act_arena;   /* shared */
 	for (int i = 0; i < g->nnodes; i++) {
 		const nl_node *nd = &g->nodes[i];
 		nl_step *s = &p->steps[i];
@@ -333,14 +386,14 @@ static void fill_steps(nl_plan *p, const planner *w)
 		s->ys.n = p->batch;
 		s->y = at(p->act_arena, w->act_off[w->act_root[i]]);
 		if (p->training && i <= p->logits && p->wants_grad[i])
-			s->dy = at(p->grad_arena, w->cls[w->grad_root[i]].offset);
+			s->dy = at(grads, w->cls[w->grad_root[i]].offset);
 		for (int k = 0; k < nd->ninputs; k++) {
 			int j = nd->inputs[k];
 			s->xs[k] = g->nodes[j].shape;
 			s->xs[k].n = p->batch;
 			s->x[k] = p->steps[j].y;
 			if (p->training && p->wants_grad[j])
-				s->dx[k] = at(p->grad_arena, w->cls[w->grad_root[j]].offset);
+				s->dx[k] = at(grads, w->cls[w->grad_root[j]].offset);
 		}
 		int pi = nl_param_find(&p->layout, i, 0);
 		if (pi >= 0) {
@@ -477,7 +530,7 @@ nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int flags)
 		mark_gradients(p);
 	if (plan_activations(p, &w, !(flags & NL_PLAN_NO_IN_PLACE)))
 		goto fail;
-	if (p->training && plan_gradients(p, &w))
+	if (p->training && (plan_gradients(p, &w) || share_by_lifetime(p, &w)))
 		goto fail;
 	if (nl_param_layout_make(g, &p->layout)) {
 		fprintf(stderr, "netlang: out of memory planning the network\n");

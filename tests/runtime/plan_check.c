@@ -220,6 +220,49 @@ static void add_in_place_check(const char *name, const char *src)
 	nl_graph_free(g);
 }
 
+/* Training plans keep activations and gradients in one arena: a gradient
+ * of node i may lie over the activation of node k only when k's storage is
+ * dead while i's gradient lives, that is when k comes after every consumer
+ * of i (backward runs from the last node down, and k's own backward is the
+ * last to read it).  Counts the overlaps; every one must keep that rule,
+ * and a chain as deep as `wide` must have some. */
+static void lifetime_check(const char *name, const char *src, int batch)
+{
+	nl_graph *g = build(src);
+	nl_backend *be = nl_cpu_backend_new(1);
+	nl_plan *p = nl_plan_new(be, g, batch, NL_PLAN_TRAIN);
+	int overlaps = 0, broken = 0;
+	for (int i = 1; p && i < p->nsteps; i++) {
+		const nl_step *si = &p->steps[i];
+		if (!si->dy)
+			continue;
+		int last = i;   /* i's last consumer (the loss for the logits) */
+		for (int c = i + 1; c < g->nnodes; c++)
+			for (int k = 0; k < g->nodes[c].ninputs; k++)
+				if (g->nodes[c].inputs[k] == i)
+					last = c;
+		if (i == p->logits)
+			last = g->nnodes;
+		size_t gb = (size_t)p->batch * si->ys.c * si->ys.h * si->ys.w * sizeof(float);
+		for (int k = 0; k < p->nsteps; k++) {
+			const nl_step *sk = &p->steps[k];
+			size_t ab = (size_t)p->batch * sk->ys.c * sk->ys.h * sk->ys.w * sizeof(float);
+			const char *a0 = (const char *)sk->y, *g0 = (const char *)si->dy;
+			if (a0 < g0 + gb && g0 < a0 + ab) {
+				overlaps++;
+				broken += k <= last;
+			}
+		}
+	}
+	int ok = p && overlaps > 0 && broken == 0;
+	printf("%s %s: %d activations under gradients, each dead by then (%d not)\n",
+	       ok ? "ok" : "FAIL", name, overlaps, broken);
+	failures += !ok;
+	nl_plan_free(p);
+	be->destroy(be);
+	nl_graph_free(g);
+}
+
 /* smooth: every parameter, none may miss.  Otherwise (ReLU, max): 60
  * sampled, kinks skipped, and 90% must agree, since a unit that flips
  * within the step can hide from the two-step test. */
@@ -402,6 +445,9 @@ int main(void)
 	in_place_check("branches", branches, 2, seed + 2);
 	in_place_check("batchnorm-residual", residual, 4, seed + 3);
 	add_in_place_check("batchnorm-residual", residual);
+	lifetime_check("wide", wide, 3);
+	lifetime_check("batchnorm-residual", residual, 4);
+	lifetime_check("branches", branches, 2);
 	fusion_check("chain", chain, 3, seed, 1);
 	fusion_check("branches", branches, 2, seed + 2, 2);
 	fusion_check("batchnorm-residual", residual, 4, seed + 3, 0);
