@@ -182,9 +182,10 @@ static int32_t max_cell(const pool_geom *g, const float *x, int oy, int ox, floa
  * image's columns, side by side: the same comparisons in the same order as
  * max_cell, one output a vector lane (clones for the widest vectors the
  * CPU has).  They go 16 at a time (8 in rows of 8 to 15), the last group
- * overlapping the one before (the same outputs computed twice, the same way), in GCC's and
- * Clang's vector types: a group's running maxes and places are whole
- * vectors that stay in registers across the window's cells.  A loop over
+ * overlapping the one before (the same outputs computed twice, the same
+ * way), in GCC's and Clang's vector types: a group's running maxes and
+ * places are whole vectors that stay in registers across the window's
+ * cells.  A loop over
  * a run of any length kept them in memory, stored masked at its tail and
  * read back at once (a masked store does not forward to the load), and
  * was three times slower.  The byte places go to p; a window that met a

@@ -252,8 +252,9 @@ static int plan_activations(nl_plan *p, planner *w, int in_place)
 	return top == SIZE_MAX ? too_large(p, "activations") : 0;
 }
 
-/* Gradient classes.  A view's or an in-place step's gradient is its
- * input's when the input has no other consumer. */
+/* Gradient classes, placed with the activations by share_by_lifetime.  A
+ * view's or an in-place step's gradient is its input's when the input has
+ * no other consumer. */
 static int plan_gradients(nl_plan *p, planner *w)
 {
 	const nl_graph *g = p->g;
@@ -280,10 +281,6 @@ static int plan_gradients(nl_plan *p, planner *w)
 		if (i < c->lo)
 			c->lo = i;
 	}
-	size_t top = place_classes(w->cls, w->ncls);
-	if (top == (size_t)-1)
-		return too_large(p, "gradients of activations");
-	p->grad_bytes = top;
 	return 0;
 }
 
@@ -336,7 +333,6 @@ static int share_by_lifetime(nl_plan *p, planner *w)
 	if (top == SIZE_MAX)
 		return too_large(p, "activations and their gradients");
 	p->act_bytes = top;
-	p->grad_bytes = 0;
 	return 0;
 }
 
@@ -360,8 +356,6 @@ static int allocate(nl_plan *p)
 		return -1;
 	if (!(p->act_arena = be->alloc(be, p->act_bytes ? p->act_bytes : ALIGN)))
 		return -1;
-	if (p->grad_bytes && !(p->grad_arena = be->alloc(be, p->grad_bytes)))
-		return -1;
 	p->labels = be->alloc(be, (size_t)p->batch * sizeof(int32_t));
 	p->acc = be->alloc(be, 2 * sizeof(float));
 	return p->labels && p->acc ? 0 : -1;
@@ -376,7 +370,6 @@ static float *at(void *arena, size_t off)
 static void fill_steps(nl_plan *p, const planner *w)
 {
 	const nl_graph *g = p->g;
-	void *grads = p->grad_bytes ? p->grad_arena : p->act_arena;   /* shared */
 	for (int i = 0; i < g->nnodes; i++) {
 		const nl_node *nd = &g->nodes[i];
 		nl_step *s = &p->steps[i];
@@ -386,14 +379,14 @@ static void fill_steps(nl_plan *p, const planner *w)
 		s->ys.n = p->batch;
 		s->y = at(p->act_arena, w->act_off[w->act_root[i]]);
 		if (p->training && i <= p->logits && p->wants_grad[i])
-			s->dy = at(grads, w->cls[w->grad_root[i]].offset);
+			s->dy = at(p->act_arena, w->cls[w->grad_root[i]].offset);
 		for (int k = 0; k < nd->ninputs; k++) {
 			int j = nd->inputs[k];
 			s->xs[k] = g->nodes[j].shape;
 			s->xs[k].n = p->batch;
 			s->x[k] = p->steps[j].y;
 			if (p->training && p->wants_grad[j])
-				s->dx[k] = at(grads, w->cls[w->grad_root[j]].offset);
+				s->dx[k] = at(p->act_arena, w->cls[w->grad_root[j]].offset);
 		}
 		int pi = nl_param_find(&p->layout, i, 0);
 		if (pi >= 0) {
@@ -561,10 +554,9 @@ nl_plan_memory nl_plan_memory_of(const nl_plan *p, int momentum)
 	m.momentum = p->training && momentum ? p->param_bytes : 0;
 	m.state = p->state_bytes;
 	m.activations = p->act_bytes;
-	m.act_grads = p->grad_bytes;
 	m.aux = p->aux_bytes;
 	m.workspace = p->workspace_bytes;
-	m.total = m.params + m.grads + m.momentum + m.state + m.activations + m.act_grads +
+	m.total = m.params + m.grads + m.momentum + m.state + m.activations +
 	          m.aux + m.workspace;
 	return m;
 }
@@ -579,7 +571,7 @@ void nl_plan_free(nl_plan *p)
 			if (p->steps[i].node)
 				be->unprepare(be, &p->steps[i]);
 	void *bufs[] = { p->params, p->grads, p->velocity, p->state, p->act_arena,
-	                 p->grad_arena, p->aux_arena, p->labels, p->acc };
+	                 p->aux_arena, p->labels, p->acc };
 	for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
 		if (bufs[i])
 			be->release(be, bufs[i]);

@@ -36,8 +36,8 @@ typedef struct nl_plan {
 	float *acc;             /* [0] summed loss, [1] correct count */
 
 	/* what was allocated, for release and for the memory report */
-	void *act_arena, *grad_arena, *aux_arena;
-	size_t act_bytes, grad_bytes, aux_bytes;
+	void *act_arena, *aux_arena;   /* act_arena: in training, their gradients too */
+	size_t act_bytes, aux_bytes;
 	size_t param_bytes;     /* each of params, grads and velocity */
 	size_t state_bytes;
 	size_t workspace_bytes; /* the largest step's request */
@@ -83,10 +83,10 @@ int nl_plan_set_velocity(nl_plan *p, const float *v);
 
 /* What a training step holds in memory, in bytes: parameters, their
  * gradients and (when momentum is used) velocity, batch-norm state,
- * activations, gradients of activations, per-step scratch (aux) and the
- * shared workspace. */
+ * activations (in training, with their gradients in the same arena),
+ * per-step scratch (aux) and the shared workspace. */
 typedef struct nl_plan_memory {
-	size_t params, grads, momentum, state, activations, act_grads, aux, workspace;
+	size_t params, grads, momentum, state, activations, aux, workspace;
 	size_t total;
 } nl_plan_memory;
 nl_plan_memory nl_plan_memory_of(const nl_plan *p, int momentum);

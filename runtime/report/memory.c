@@ -51,8 +51,7 @@ int nl_print_memory(FILE *f, const nl_graph *g, const nl_options *o)
 	part(f, "momentum", m.momentum);
 	part(f, "batch-norm statistics", m.state);
 	/* a training plan keeps both in one arena, shared by lifetime */
-	part(f, m.act_grads ? "activations" : "activations and their gradients", m.activations);
-	part(f, "activation gradients", m.act_grads);
+	part(f, "activations and their gradients", m.activations);
 	part(f, "layer scratch", m.aux);
 	part(f, "workspace", m.workspace);
 	fputs(")\n", f);
