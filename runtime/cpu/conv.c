@@ -36,6 +36,11 @@
  * Where the layer has stride 1 (LeNet's), their forward pass and weight
  * gradient skip the unfolding: direct.c reads each image in place
  * (NL_CPU_CONV=im2col keeps the unfolding, for tests and benchmarks).
+ * With a batch that gives every thread a vector of images or more, all
+ * three passes go to lanes.c instead, which computes a vector of images
+ * at once, so that no lane idles on a row shorter than a vector and the
+ * data gradient needs no unfolding either (NL_CPU_CONV=lanes or =direct
+ * forces one or the other).
  */
 #include <config.h>
 
@@ -49,6 +54,7 @@
 
 #include "runtime/cpu/cpu.h"
 #include "runtime/cpu/direct.h"
+#include "runtime/cpu/lanes.h"
 #include "runtime/cpu/winograd.h"
 
 /* Aim for this many sgemm columns per chunk ... */
@@ -72,6 +78,7 @@ typedef struct conv_geom {
 	size_t thread_floats;    /* per_image: workspace per thread */
 	size_t mask_at;          /* per_image: offset of the masked dy in it */
 	int dforward;            /* per_image: the forward pass direct (direct.c) */
+	int lanes;               /* per_image: every pass a vector of images at once (lanes.c) */
 	nl_direct_geom dg;
 	size_t pack_floats;      /* per_image: packed weights, before the threads' */
 	size_t col_floats;       /* per_image: the column buffer, first in each */
@@ -120,6 +127,7 @@ static conv_geom conv_geometry_of(const nl_step *s, int shared)
 	g.thread_floats = 0;
 	g.mask_at = 0;
 	g.dforward = 0;
+	g.lanes = 0;
 	g.pack_floats = 0;
 	g.col_floats = 0;
 	g.filt_at = 0;
@@ -151,6 +159,20 @@ static conv_geom conv_geometry_of(const nl_step *s, int shared)
 		if (g.dforward) {
 			g.filt_at = g.thread_floats;
 			g.thread_floats += (nl_cpu_direct_filter_floats(&g.dg) + 15) / 16 * 16;
+		}
+		/* A batch that gives each thread a vector of images or more
+		 * goes through lanes.c, every pass, in buffers of its own
+		 * (NL_CPU_CONV=lanes or =direct forces the choice). */
+		const int vl = nl_cpu_lanes();
+		if (g.dforward && vl > 0) {
+			if (force && strcmp(force, "lanes") == 0)
+				g.lanes = 1;
+			else if (!(force && strcmp(force, "direct") == 0))
+				g.lanes = g.n >= vl * max_threads();
+		}
+		if (g.lanes) {
+			g.pack_floats = (nl_cpu_lanes_shared_floats(&g.dg) + 15) / 16 * 16;
+			g.thread_floats = (nl_cpu_lanes_thread_floats(&g.dg) + 15) / 16 * 16;
 		}
 	}
 	return g;
@@ -534,6 +556,12 @@ static void bias_grad(const nl_step *s, const conv_geom *g, int threads)
 	}
 }
 
+/* The activation lanes.c folds in. */
+static int lanes_act(const conv_geom *g)
+{
+	return g->fuse ? NL_LANES_RELU : NL_LANES_LINEAR;
+}
+
 static void forward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 {
 	const float *x = s->x[0], *w = s->w, *bias = s->b;
@@ -542,6 +570,11 @@ static void forward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 	float *wpk = be->workspace, *ws = wpk + g->pack_floats;
 	const int nt = per_image_threads(be, g);
 	const size_t xsize = (size_t)g->c * g->h * g->w;
+	if (g->lanes) {
+		nl_cpu_lanes_forward(&g->dg, g->n, x, w, bias, y, lanes_act(g), wpk, ws,
+		                     g->thread_floats, nt);
+		return;
+	}
 	if (g->dforward)
 		nl_cpu_direct_pack(&g->dg, w, wpk);
 #ifdef _OPENMP
@@ -597,6 +630,11 @@ static void backward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
 	const size_t col_floats = g->col_floats;
 	const size_t xsize = (size_t)g->c * g->h * g->w;
 
+	if (g->lanes) {
+		nl_cpu_lanes_backward(&g->dg, g->n, x, s->y, lanes_act(g), dy, w, dw, db, dx, acc,
+		                      be->workspace, ws, g->thread_floats, nt);
+		return;
+	}
 	if (db)
 		bias_grad(s, g, nt);
 

@@ -11,6 +11,12 @@ libcpu_a_SOURCES = \
 	runtime/cpu/direct.h \
 	runtime/cpu/direct_rows.h \
 	runtime/cpu/direct.c \
+	runtime/cpu/lanes.h \
+	runtime/cpu/lanes_isa.h \
+	runtime/cpu/lanes_fwd.h \
+	runtime/cpu/lanes_filt.h \
+	runtime/cpu/lanes_data.h \
+	runtime/cpu/lanes.c \
 	runtime/cpu/isa.c \
 	runtime/cpu/winograd.h \
 	runtime/cpu/winograd.c \

@@ -95,7 +95,7 @@ void cr_run(const conv_data *d, conv_out *o)
 	s.b = d->b;
 	s.nw = d->nw;
 	s.nb = (size_t)cs->k;
-	s.fuse_relu = cs->fuse;
+	s.fuse_relu = cs->fuse == FUSE_RELU;
 
 	size_t aux = 0, ws = 0;
 	if (be->prepare(be, &s, &aux, &ws) != 0) {

@@ -13,9 +13,11 @@ typedef struct conv_case {
 	int n, c, h, w, k;          /* input n x c x h x w, k output channels */
 	int kh, kw, sh, sw, ph, pw;
 	int oh, ow;                 /* filled by cr_init */
-	int fuse;                   /* ReLU fused into the step */
+	int fuse;                   /* 0, or the activation fused into the step */
 	int dx_mode;                /* DX_WRITE, DX_NULL or DX_ACCUMULATE (harness.h) */
 } conv_case;
+
+enum { FUSE_RELU = 1 };
 
 /* One case's data: float inputs as the backend gets them, the same values
  * in double for the references. */

@@ -3,7 +3,10 @@
  * path) against float64 direct loops, on every instruction set the CPU
  * has: rows shorter than a vector, one and several vectors with a partial
  * last one, output channels that fill no block of 8, padding wider than
- * the kernel, non-square kernels and padding, batch 1, a fused ReLU.  The
+ * the kernel, non-square kernels and padding, batch 1, a fused ReLU, and
+ * batches of several vector groups with a partial last one.  Each case
+ * runs image by image (direct.c) and a vector of images at once (lanes.c,
+ * whose groups are split among the threads).  The
  * data pass (im2col) and db are checked too, since they share the step.
  * AVX2 and AVX-512 give the same forward output, bit for bit; and the
  * same case run twice gives the same bits.
@@ -44,7 +47,7 @@ static void against_reference(const conv_data *d, const conv_out *o)
 	double *ab = cr_abs(d->bd, (size_t)c->k);
 	cr_conv_forward(c, d->xd, d->wd, d->bd, y);
 	cr_conv_forward(c, ax, aw, ab, ya);
-	if (c->fuse)
+	if (c->fuse == FUSE_RELU)
 		for (size_t i = 0; i < d->ny; i++)
 			y[i] = y[i] < 0 ? 0 : y[i];
 	check("y", o->y, y, ya, (double)c->c * c->kh * c->kw, d->ny);
@@ -117,7 +120,6 @@ static void direct_case(conv_case cs)
 int main(void)
 {
 	h_init("direct_test");
-	unsetenv("NL_CPU_CONV");
 	const conv_case cases[] = {
 		CASE("LeNet's first layer, 5x5 pad 2 -> 6", 5, 1, 28, 28, 6, 5, 5, 2, 2, 0, DX_NULL),
 		CASE("LeNet's second layer, 5x5 -> 16", 5, 6, 14, 14, 16, 5, 5, 0, 0, 0, DX_WRITE),
@@ -131,10 +133,22 @@ int main(void)
 		CASE("non-square 3x5 kernel, padding 1x2", 3, 2, 9, 20, 4, 3, 5, 1, 2, 0, DX_WRITE),
 		CASE("kernel wider than the image, padded", 2, 2, 3, 2, 3, 3, 5, 1, 2, 0, DX_WRITE),
 		CASE("batch 1", 1, 4, 10, 18, 31, 5, 5, 2, 2, 0, DX_WRITE),
-		CASE("fused ReLU", 6, 3, 11, 13, 10, 5, 5, 2, 2, 1, DX_ACCUMULATE),
+		CASE("fused ReLU", 6, 3, 11, 13, 10, 5, 5, 2, 2, FUSE_RELU, DX_ACCUMULATE),
 		CASE("one channel in, one out", 3, 1, 17, 16, 1, 2, 2, 0, 0, 0, DX_WRITE),
+		CASE("37 images: groups of 16 and 8, the last partial", 37, 6, 14, 14, 16, 5, 5, 0,
+		     0, 0, DX_WRITE),
+		CASE("33 images, fused ReLU, dx accumulated", 33, 3, 13, 9, 7, 3, 3, 1, 1, 1,
+		     DX_ACCUMULATE),
+		CASE("40 images of LeNet's first layer", 40, 1, 28, 28, 6, 5, 5, 2, 2, 0, DX_NULL),
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-		direct_case(cases[i]);
+	/* Each case both ways: image by image (direct.c) and a vector of
+	 * images at once (lanes.c), whatever the batch. */
+	static const char *const ways[] = { "direct", "lanes" };
+	for (size_t k = 0; k < 2; k++) {
+		setenv("NL_CPU_CONV", ways[k], 1);
+		for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+			direct_case(cases[i]);
+	}
+	unsetenv("NL_CPU_CONV");
 	return h_finish();
 }
