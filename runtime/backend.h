@@ -67,6 +67,13 @@ typedef struct nl_step {
 	 * prepare(). */
 	int fuse_relu;
 
+	/* Convolution: the same for a sigmoid, on a backend with
+	 * fuses_sigmoid: forward writes 1 / (1 + e^-(conv + b)) to y, and
+	 * backward takes dy as the gradient of that output, times y (1 - y)
+	 * before use, and may leave that product in dy (the sigmoid's own
+	 * backward would have written it there: the buffer is theirs alone). */
+	int fuse_sigmoid;
+
 	void *priv;                  /* backend-private (descriptors, algos) */
 } nl_step;
 
@@ -136,6 +143,9 @@ struct nl_backend {
 	size_t workspace_bytes;
 
 	int fuses_relu;     /* convolutions honour nl_step.fuse_relu */
+	int fuses_sigmoid;  /* a sigmoid may run in place (its backward reads only
+	                       its output), and convolutions honour
+	                       nl_step.fuse_sigmoid */
 	int tf32;           /* GPU: allow TF32 in convolutions and GEMMs */
 	void *impl;         /* backend-private */
 };

@@ -96,6 +96,33 @@ void nl_cpu_sigmoid_forward(nl_backend *be, nl_step *s, int training)
 #endif
 }
 
+/* The same over a convolution's output in place, for a sigmoid folded into
+ * a convolution path that does not compute it in its own output pass. */
+void nl_cpu_sigmoid_inplace(float *y, size_t n)
+{
+#ifdef _OPENMP
+#pragma omp parallel if (n > NL_CPU_PAR_MIN)
+	{
+		size_t lo, hi;
+		nl_cpu_thread_span(n, &lo, &hi);
+		sigmoid_span(y + lo, y + lo, hi - lo);
+	}
+#else
+	sigmoid_span(y, y, n);
+#endif
+}
+
+/* dy = dy y (1 - y) in place: the folded sigmoid's backward, before the
+ * convolution's. */
+void nl_cpu_sigmoid_grad_inplace(float *dy, const float *y, size_t n)
+{
+#ifdef _OPENMP
+#pragma omp parallel for simd schedule(static) if (n > NL_CPU_PAR_MIN)
+#endif
+	for (size_t i = 0; i < n; i++)
+		dy[i] = dy[i] * y[i] * (1.0f - y[i]);
+}
+
 void nl_cpu_sigmoid_backward(nl_backend *be, nl_step *s)
 {
 	(void)be;

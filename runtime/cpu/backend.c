@@ -249,11 +249,12 @@ nl_backend *nl_cpu_backend_new(int threads)
 	omp_set_num_threads(threads);
 #endif
 	be->name = "cpu";
-	/* Every convolution path folds a ReLU after it into its output pass
-	 * (conv.c); NL_CPU_FUSE=0 runs the ReLU as a step of its own, to tell
-	 * a fault of the fused pass from one elsewhere. */
+	/* Every convolution path folds a ReLU or a sigmoid after it into its
+	 * output pass (conv.c); NL_CPU_FUSE=0 runs them as steps of their
+	 * own, to tell a fault of the fused pass from one elsewhere. */
 	const char *fuse = getenv("NL_CPU_FUSE");
 	be->fuses_relu = !(fuse && strcmp(fuse, "0") == 0);
+	be->fuses_sigmoid = be->fuses_relu;
 	be->alloc = cpu_alloc;
 	be->release = cpu_release;
 	be->upload = cpu_memcpy;

@@ -11,7 +11,9 @@
  *
  * When the plan fuses a following ReLU into the step (s->fuse_relu), every
  * path writes relu(conv + b) in its output pass and masks dy by y > 0 as
- * it reads it in backward.
+ * it reads it in backward.  A fused sigmoid (s->fuse_sigmoid) is computed
+ * the same way by lanes.c; the other paths run the sigmoid's own passes
+ * over y and dy in place, which is what the unfused steps would do.
  *
  * Small feature maps (AlexNet's 13x13, VGG's 14x14) make a poor sgemm when
  * done one image at a time (N = 169 columns), so images are batched: a chunk
@@ -75,6 +77,7 @@ typedef struct conv_geom {
 	int direct;              /* 1x1, stride 1, no padding, nb == 1 */
 	int per_image;           /* image-parallel (thin convolutions) */
 	int fuse;                /* relu(conv + b); dy masked by y > 0 */
+	int sigmoid;             /* sigmoid(conv + b); dy times y (1 - y) */
 	size_t thread_floats;    /* per_image: workspace per thread */
 	size_t mask_at;          /* per_image: offset of the masked dy in it */
 	int dforward;            /* per_image: the forward pass direct (direct.c) */
@@ -124,6 +127,7 @@ static conv_geom conv_geometry_of(const nl_step *s, int shared)
 	           g.ph == 0 && g.pw == 0 && g.nb == 1;
 	g.per_image = !shared && g.oc < CONV_THIN_OC && g.K * g.P <= CONV_THIN_MAX_COL;
 	g.fuse = s->fuse_relu != 0;
+	g.sigmoid = s->fuse_sigmoid != 0;
 	g.thread_floats = 0;
 	g.mask_at = 0;
 	g.dforward = 0;
@@ -559,7 +563,7 @@ static void bias_grad(const nl_step *s, const conv_geom *g, int threads)
 /* The activation lanes.c folds in. */
 static int lanes_act(const conv_geom *g)
 {
-	return g->fuse ? NL_LANES_RELU : NL_LANES_LINEAR;
+	return g->fuse ? NL_LANES_RELU : g->sigmoid ? NL_LANES_SIGMOID : NL_LANES_LINEAR;
 }
 
 static void forward_per_image(nl_backend *be, nl_step *s, const conv_geom *g)
@@ -850,17 +854,28 @@ void nl_cpu_conv_forward(nl_backend *be, nl_step *s, int training)
 {
 	(void)training;
 	conv_geom g = conv_geometry(s);
-	if (algos_of(s).forward == CONV_WINOGRAD)
+	const int wg = algos_of(s).forward == CONV_WINOGRAD;
+	if (wg)
 		nl_cpu_wg_forward(be, s);
 	else
 		im2col_forward(be, s, &g);
+	/* A folded sigmoid that only lanes.c computes in its output pass:
+	 * the sigmoid's own pass, over y in place. */
+	if (g.sigmoid && (wg || !g.lanes))
+		nl_cpu_sigmoid_inplace(s->y, nl_cpu_numel(&s->ys));
 }
 
 void nl_cpu_conv_backward(nl_backend *be, nl_step *s)
 {
 	conv_geom g = conv_geometry(s);
 	conv_algos a = algos_of(s);
-	if (g.per_image && a.data == CONV_IM2COL && a.filter == CONV_IM2COL) {
+	const int per_image = g.per_image && a.data == CONV_IM2COL && a.filter == CONV_IM2COL;
+	/* A folded sigmoid elsewhere than lanes.c: its own backward over dy in
+	 * place (the sigmoid's gradient buffer is this step's dy, which no
+	 * step reads after this one), then the convolution's as unfused. */
+	if (g.sigmoid && !(per_image && g.lanes))
+		nl_cpu_sigmoid_grad_inplace((float *)s->dy, s->y, nl_cpu_numel(&s->ys));
+	if (per_image) {
 		backward_per_image(be, s, &g);
 		return;
 	}

@@ -100,6 +100,11 @@ static inline void nl_cpu_thread_span(size_t n, size_t *lo, size_t *hi)
 #define NL_CPU_SIMD_CLONES
 #endif
 
+/* A sigmoid folded into a convolution (activation.c): y = sigmoid(y), and
+ * dy = dy y (1 - y), in place, as the sigmoid's own steps compute them. */
+void nl_cpu_sigmoid_inplace(float *y, size_t n);
+void nl_cpu_sigmoid_grad_inplace(float *dy, const float *y, size_t n);
+
 /* OpenMP parallel-for only when the loop is worth waking threads for. */
 #define NL_CPU_PAR_MIN 32768
 

@@ -8,9 +8,11 @@
  * last consumer's backward step to its own, so a chain needs about two of
  * the largest, and backward reuses the activations it has passed.
  *
- * A ReLU in place over a convolution's output is, where the backend can,
- * folded into the convolution (fuse_relus): one pass over the output
- * instead of two, each way.
+ * A ReLU or a sigmoid in place over a convolution's output is, where the
+ * backend can, folded into the convolution (fuse_activations): one pass
+ * over the output instead of two, each way.  A sigmoid runs in place only
+ * on a backend that says it may (the CPU's): its backward reads its
+ * output alone, which cuDNN's is not documented to.
  */
 #include <config.h>
 
@@ -62,12 +64,14 @@ static int has_params(nl_kind k)
 	return nl_kind_info_of(k)->params != NL_PAR_NONE;
 }
 
-/* May `kind` run in place over the output of `producer`?  Only when the
- * producer's own backward step never reads its output (kinds.def's
+/* May `kind` run in place over the output of `producer` on be?  Only when
+ * the producer's own backward step never reads its output (kinds.def's
  * NL_KF_HOST): cuDNN's pooling backward does, so pools are out. */
-static int in_place_ok(nl_kind kind, nl_kind producer)
+static int in_place_ok(const nl_backend *be, nl_kind kind, nl_kind producer)
 {
-	return nl_kind_has(kind, NL_KF_IN_PLACE) && nl_kind_has(producer, NL_KF_HOST);
+	int kind_ok = nl_kind_has(kind, NL_KF_IN_PLACE) ||
+	              (kind == NL_SIGMOID && be->fuses_sigmoid);
+	return kind_ok && nl_kind_has(producer, NL_KF_HOST);
 }
 
 /* A gradient storage class: the nodes that share one gradient buffer, and
@@ -240,7 +244,7 @@ static int plan_activations(nl_plan *p, planner *w, int in_place)
 			int j = nd->inputs[0];
 			if (nl_kind_has(nd->kind, NL_KF_VIEW) ||
 			    (in_place && w->ncons[j] == 1 && j != 0 &&
-			     in_place_ok(nd->kind, g->nodes[j].kind)))
+			     in_place_ok(p->be, nd->kind, g->nodes[j].kind)))
 				w->act_root[i] = w->act_root[j];
 		}
 		if (w->act_root[i] == i) {
@@ -432,27 +436,32 @@ static int mark_accumulation(nl_plan *p)
 	return 0;
 }
 
-/* A ReLU that runs in place over a convolution's output (the in-place rule
- * already proved that nothing else reads it) becomes part of that
- * convolution, on a backend that can do it: the convolution writes
- * relu(conv + b) and masks dy by y > 0 in backward.  The ReLU's output and
+/* A ReLU or a sigmoid that runs in place over a convolution's output (the
+ * in-place rule already proved that nothing else reads it) becomes part of
+ * that convolution, on a backend that can do it: the convolution writes
+ * relu(conv + b) or sigmoid(conv + b), and in backward multiplies dy by
+ * the activation's derivative, read from y.  The activation's output and
  * gradient are the convolution's own buffers, so skipping its step in
  * both directions leaves every tensor as it was.  Before prepare(): the
  * flag may change what the convolution asks for. */
-static void fuse_relus(nl_plan *p, const planner *w, int flags)
+static void fuse_activations(nl_plan *p, const planner *w, int flags)
 {
 	const nl_graph *g = p->g;
-	if (!p->be->fuses_relu || (flags & NL_PLAN_NO_FUSE))
+	if (flags & NL_PLAN_NO_FUSE)
 		return;
 	for (int i = 1; i <= p->logits; i++) {
 		const nl_node *nd = &g->nodes[i];
-		if (nd->kind != NL_RELU)
+		if (!(nd->kind == NL_RELU && p->be->fuses_relu) &&
+		    !(nd->kind == NL_SIGMOID && p->be->fuses_sigmoid))
 			continue;
 		int j = nd->inputs[0];
 		if (g->nodes[j].kind != NL_CONV || w->act_root[i] != w->act_root[j] ||
 		    (p->training && w->grad_root[i] != w->grad_root[j]))
 			continue;
-		p->steps[j].fuse_relu = 1;
+		if (nd->kind == NL_RELU)
+			p->steps[j].fuse_relu = 1;
+		else
+			p->steps[j].fuse_sigmoid = 1;
 		p->folded[i] = 1;
 	}
 }
@@ -534,7 +543,7 @@ nl_plan *nl_plan_new(nl_backend *be, const nl_graph *g, int batch, int flags)
 	fill_steps(p, &w);
 	if (p->training && !p->measure && mark_accumulation(p))
 		goto fail;
-	fuse_relus(p, &w, flags);
+	fuse_activations(p, &w, flags);
 	if (prepare_steps(p))
 		goto fail;
 	p->rng_base = 0x6e65746c616e67ull;   /* "netlang" */

@@ -46,15 +46,16 @@ typedef struct nl_plan {
 	uint64_t rng_base;      /* dropout keys derive from this ... */
 	uint64_t forwards;      /* ... and the number of training forwards */
 	int *wants_grad;        /* per node: its backward has work to do */
-	char *folded;           /* per node: a ReLU its convolution computes
-	                           (nl_step.fuse_relu), run in neither direction */
+	char *folded;           /* per node: a ReLU or sigmoid its convolution
+	                           computes (nl_step.fuse_relu, fuse_sigmoid), run
+	                           in neither direction */
 } nl_plan;
 
 /* flags: NL_PLAN_TRAIN plans gradients; NL_PLAN_NO_IN_PLACE gives every
  * step its own output (tests compare the two); NL_PLAN_MEASURE counts what
  * the plan would allocate and allocates none of it (the memory figure of
  * a listing: such a plan can only be measured and freed); NL_PLAN_NO_FUSE
- * runs a ReLU after a convolution as its own step even where the backend
+ * runs a ReLU or sigmoid after a convolution as its own step even where the backend
  * could fold it into the convolution (tests compare the two).  NULL after
  * a message (out of memory, a backend refusing a step). */
 enum { NL_PLAN_TRAIN = 1, NL_PLAN_NO_IN_PLACE = 2, NL_PLAN_MEASURE = 4, NL_PLAN_NO_FUSE = 8 };

@@ -1,14 +1,18 @@
-/* conv_fuse_test.c - a ReLU fused into the convolution step (nl_step's
- * fuse_relu) on every im2col path, against a float64 direct convolution:
- * forward must give max(conv + b, 0) and backward must take dy through the
- * ReLU's mask (the step's own y > 0) before dW, db and dx.  The paths:
- * image-parallel (fewer than 32 output channels), shared sgemm over chunks
- * of several images and over one image, the 1x1 direct path of both, and
- * strides.  (winograd_test does the same for Winograd.)
+/* conv_fuse_test.c - a ReLU or a sigmoid fused into the convolution step
+ * (nl_step's fuse_relu, fuse_sigmoid) on every im2col path, against a
+ * float64 direct convolution: forward must give max(conv + b, 0) or
+ * 1 / (1 + e^-(conv + b)), and backward must take dy through the ReLU's
+ * mask (the step's own y > 0) or times y (1 - y) before dW, db and dx.
+ * The paths: image-parallel (fewer than 32 output channels), shared sgemm
+ * over chunks of several images and over one image, the 1x1 direct path
+ * of both, and strides; the sigmoid on Winograd too (winograd_test does
+ * the ReLU there).
  *
  * Bound: each output is a sum of C kh kw products (dx: K kh kw, dW: n oh
  * ow), off by at most that many u of the sum of their absolute values in
- * any order (u = 2^-24); the ReLU and the mask add no error.
+ * any order (u = 2^-24); the ReLU and the mask add no error, the sigmoid
+ * a quarter of its input's (its slope is at most 1/4) and 16 u of its own,
+ * and the gradients are compared at dy y (1 - y) with the run's own y.
  */
 #include <config.h>
 
@@ -32,13 +36,13 @@ static void check(const char *what, const float *got, const double *want,
 	free(bound);
 }
 
-static void fused_case(conv_case cs)
+static void fused_case(conv_case cs, int fuse, const char *algo)
 {
 	int before = h_failures();
 	conv_data d;
-	cs.fuse = 1;
+	cs.fuse = fuse;
 	cr_init(&d, &cs);
-	setenv("NL_CPU_CONV", "im2col", 1);
+	setenv("NL_CPU_CONV", algo, 1);
 	conv_out o;
 	cr_run(&d, &o);
 	unsetenv("NL_CPU_CONV");
@@ -48,18 +52,27 @@ static void fused_case(conv_case cs)
 	double *ax = cr_abs(d.xd, d.nx), *aw = cr_abs(d.wd, d.nw), *ab = cr_abs(d.bd, (size_t)c->k);
 	cr_conv_forward(c, d.xd, d.wd, d.bd, y);
 	cr_conv_forward(c, ax, aw, ab, ya);
-	for (size_t i = 0; i < d.ny; i++)
-		y[i] = y[i] < 0 ? 0 : y[i];
-	check("y", o.y, y, ya, (double)c->c * c->kh * c->kw, d.ny);
+	const double terms = (double)c->c * c->kh * c->kw;
+	for (size_t i = 0; i < d.ny; i++) {
+		if (fuse == FUSE_RELU) {
+			y[i] = y[i] < 0 ? 0 : y[i];
+		} else {
+			y[i] = 1.0 / (1.0 + exp(-y[i]));
+			ya[i] = ya[i] / 4 + 16.0 / (terms + 4);
+		}
+	}
+	check("y", o.y, y, ya, terms, d.ny);
 
-	/* dy through the mask of the step's own output */
+	/* dy through the mask of the step's own output, or times its slope */
 	double *dym = cr_dalloc(d.ny);
 	size_t masked = 0;
 	for (size_t i = 0; i < d.ny; i++) {
-		dym[i] = o.y[i] > 0.0f ? d.dyd[i] : 0.0;
-		masked += !(o.y[i] > 0.0f);
+		double yi = o.y[i];
+		dym[i] = fuse == FUSE_SIGMOID ? d.dyd[i] * yi * (1.0 - yi)
+		       : yi > 0.0 ? d.dyd[i] : 0.0;
+		masked += !(yi > 0.0);
 	}
-	if (masked == 0 || masked == d.ny)
+	if (fuse == FUSE_RELU && (masked == 0 || masked == d.ny))
 		h_fail("the case masks %zu of %zu gradients: it tests nothing", masked, d.ny);
 	double *ady = cr_abs(dym, d.ny);
 	double *dx = cr_dalloc(d.nx), *dw = cr_dalloc(d.nw), *db = cr_dalloc((size_t)c->k);
@@ -81,7 +94,9 @@ static void fused_case(conv_case cs)
 	free(dx); free(dw); free(db); free(adx); free(adw); free(adb);
 	cr_out_free(&o);
 	cr_free(&d);
-	h_report(cs.name, before);
+	char name[160];
+	snprintf(name, sizeof name, "%s, %s", cs.name, fuse == FUSE_RELU ? "ReLU" : "sigmoid");
+	h_report(name, before);
 }
 
 #define CASE(name, n, c, h, w, k, kh, kw, sh, sw, ph, pw, dx) \
@@ -103,7 +118,13 @@ int main(void)
 		CASE("shared 3x3 stride 2, first layer (dx not wanted)", 6, 1, 15, 14, 40, 3, 3, 2, 2,
 		     1, 1, DX_NULL),
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-		fused_case(cases[i]);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		fused_case(cases[i], FUSE_RELU, "im2col");
+		fused_case(cases[i], FUSE_SIGMOID, "im2col");
+	}
+	/* Winograd's passes with the sigmoid's own passes around them */
+	const conv_case wg = CASE("Winograd 3x3, 16 channels, dx accumulated", 4, 16, 10, 9, 16,
+	                          3, 3, 1, 1, 1, 1, DX_ACCUMULATE);
+	fused_case(wg, FUSE_SIGMOID, "winograd");
 	return h_finish();
 }

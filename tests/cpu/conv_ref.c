@@ -96,6 +96,7 @@ void cr_run(const conv_data *d, conv_out *o)
 	s.nw = d->nw;
 	s.nb = (size_t)cs->k;
 	s.fuse_relu = cs->fuse == FUSE_RELU;
+	s.fuse_sigmoid = cs->fuse == FUSE_SIGMOID;
 
 	size_t aux = 0, ws = 0;
 	if (be->prepare(be, &s, &aux, &ws) != 0) {
@@ -124,13 +125,17 @@ void cr_run(const conv_data *d, conv_out *o)
 
 	s.y = o->y;
 	be->forward[NL_CONV](be, &s, 1);
-	s.dy = d->dy;
+	/* A copy: with a sigmoid fused, backward may write over dy. */
+	float *dy = h_alloc(d->ny * sizeof(float));
+	memcpy(dy, d->dy, d->ny * sizeof(float));
+	s.dy = dy;
 	s.dx[0] = o->dx;
 	s.dx_accumulate[0] = cs->dx_mode == DX_ACCUMULATE;
 	s.dw = o->dw;
 	s.db = o->db;
 	be->backward[NL_CONV](be, &s);
 	be->unprepare(be, &s);
+	H_BE->release(H_BE, dy);
 }
 
 void cr_out_free(conv_out *o)

@@ -17,7 +17,7 @@ typedef struct conv_case {
 	int dx_mode;                /* DX_WRITE, DX_NULL or DX_ACCUMULATE (harness.h) */
 } conv_case;
 
-enum { FUSE_RELU = 1 };
+enum { FUSE_RELU = 1, FUSE_SIGMOID = 2 };
 
 /* One case's data: float inputs as the backend gets them, the same values
  * in double for the references. */

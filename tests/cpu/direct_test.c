@@ -13,7 +13,9 @@
  *
  * Bound: each output is a sum of C kh kw products plus the bias (dW: of
  * n oh ow products, in lanes then across them), off by at most that many
- * u of the sum of their absolute values in any order (u = 2^-24).
+ * u of the sum of their absolute values in any order (u = 2^-24).  A fused
+ * sigmoid's output: a quarter of that (its slope is at most 1/4) plus 16
+ * u; the gradients are checked at dy y (1 - y) with the run's own y.
  */
 #include <config.h>
 
@@ -50,11 +52,23 @@ static void against_reference(const conv_data *d, const conv_out *o)
 	if (c->fuse == FUSE_RELU)
 		for (size_t i = 0; i < d->ny; i++)
 			y[i] = y[i] < 0 ? 0 : y[i];
+	if (c->fuse == FUSE_SIGMOID) {
+		/* sigmoid' <= 1/4 scales the sum's error; the float sigmoid
+		 * adds its own, a few u of a result below 1 */
+		for (size_t i = 0; i < d->ny; i++) {
+			y[i] = 1.0 / (1.0 + exp(-y[i]));
+			ya[i] = ya[i] / 4 + 16.0 / ((double)c->c * c->kh * c->kw + 4);
+		}
+	}
 	check("y", o->y, y, ya, (double)c->c * c->kh * c->kw, d->ny);
 
+	/* dy times the activation's derivative at the run's own y */
 	double *dym = cr_dalloc(d->ny);
-	for (size_t i = 0; i < d->ny; i++)
-		dym[i] = !c->fuse || o->y[i] > 0.0f ? d->dyd[i] : 0.0;
+	for (size_t i = 0; i < d->ny; i++) {
+		double yi = o->y[i];
+		dym[i] = c->fuse == FUSE_SIGMOID ? d->dyd[i] * yi * (1.0 - yi)
+		       : !c->fuse || yi > 0.0 ? d->dyd[i] : 0.0;
+	}
 	double *ady = cr_abs(dym, d->ny);
 	double *dx = cr_dalloc(d->nx), *dw = cr_dalloc(d->nw), *db = cr_dalloc((size_t)c->k);
 	double *adx = cr_dalloc(d->nx), *adw = cr_dalloc(d->nw), *adb = cr_dalloc((size_t)c->k);
@@ -140,6 +154,10 @@ int main(void)
 		CASE("33 images, fused ReLU, dx accumulated", 33, 3, 13, 9, 7, 3, 3, 1, 1, 1,
 		     DX_ACCUMULATE),
 		CASE("40 images of LeNet's first layer", 40, 1, 28, 28, 6, 5, 5, 2, 2, 0, DX_NULL),
+		CASE("fused sigmoid, LeNet's second layer", 21, 6, 14, 14, 16, 5, 5, 0, 0,
+		     FUSE_SIGMOID, DX_WRITE),
+		CASE("fused sigmoid, padded, dx accumulated", 3, 2, 9, 12, 5, 3, 3, 1, 1,
+		     FUSE_SIGMOID, DX_ACCUMULATE),
 	};
 	/* Each case both ways: image by image (direct.c) and a vector of
 	 * images at once (lanes.c), whatever the batch. */

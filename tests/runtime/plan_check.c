@@ -103,7 +103,8 @@ static pass plan_pass(const nl_graph *g, int batch, uint64_t seed, int flags)
 		for (int i = 0; i < p->nsteps; i++)
 			if (p->folded[i]) {
 				out.folded++;
-				out.lost += !p->steps[p->g->nodes[i].inputs[0]].fuse_relu;
+				out.lost += !p->steps[p->g->nodes[i].inputs[0]].fuse_relu &&
+				            !p->steps[p->g->nodes[i].inputs[0]].fuse_sigmoid;
 			}
 		out.np = p->layout.nparams;
 		out.grads = malloc(out.np * sizeof *out.grads);
@@ -121,12 +122,14 @@ static float *plan_grads(const nl_graph *g, int batch, uint64_t seed, int flags,
 	return r.grads;
 }
 
-/* A ReLU folded into the convolution before it (nl_step.fuse_relu) does
- * the same arithmetic as the ReLU's own step: the same values meet the
- * same comparison with zero, and backward feeds the convolution the same
- * masked gradient, so the loss and every gradient must agree bit for bit
- * with the fusion off.  `want` is how many ReLUs the plan must fold (a
- * ReLU whose convolution's output has another reader must not be). */
+/* A ReLU or sigmoid folded into the convolution before it (nl_step's
+ * fuse_relu, fuse_sigmoid) does the same arithmetic as its own step: the
+ * same values meet the same comparison with zero or the same expression
+ * 1 / (1 + e^-x), and backward feeds the convolution the same gradient
+ * (masked, or times y (1 - y) in the same order), so the loss and every
+ * gradient must agree bit for bit with the fusion off.  `want` is how
+ * many the plan must fold (one whose convolution's output has another
+ * reader must not be). */
 static void fusion_check(const char *name, const char *src, int batch, uint64_t seed, int want)
 {
 	nl_graph *g = build(src);
@@ -141,7 +144,7 @@ static void fusion_check(const char *name, const char *src, int batch, uint64_t 
 		}
 	int ok = same && a.folded == want && !a.lost && b.folded == 0;
 	const char *conv = getenv("NL_CPU_CONV");
-	printf("%s %s%s%s: %d ReLUs folded into their convolutions (want %d, %d not told); "
+	printf("%s %s%s%s: %d activations folded into their convolutions (want %d, %d not told); "
 	       "loss %.6f and %zu gradients %s the unfused plan's\n", ok ? "ok" : "FAIL", name,
 	       conv ? " with " : "", conv ? conv : "", a.folded, want, a.lost, a.loss / batch,
 	       a.np, same ? "identical to" : "differ from");
@@ -386,6 +389,11 @@ static const char wide[] =
 static const char shared_output[] =
 	"input 2x6x6\nconv 3x3 -> 4 pad 1\n"
 	"add {\n branch { relu }\n branch { }\n}\nflatten\nfc 3\n";
+/* LeNet's pattern: a sigmoid after each convolution (folded) and after
+ * the first fc (a step of its own, in place). */
+static const char sigmoids[] =
+	"input 1x12x12\nconv 5x5 -> 6 pad 2\nsigmoid\navgpool 2x2/2\nconv 5x5 -> 16\n"
+	"sigmoid\navgpool 2x2/2\nflatten\nfc 10\nsigmoid\nfc 3\n";
 /* Smooth ones: every parameter must match. */
 static const char smooth_chain[] =
 	"input 2x8x6\nconv 3x2 -> 3\nsigmoid\navgpool 2x2/1\nflatten\nfc 6\ntanh\nfc 4\nsoftmax\n";
@@ -458,7 +466,15 @@ int main(void)
 	fusion_check("wide", wide, 3, seed + 6, 3);
 	setenv("NL_CPU_CONV", "im2col", 1);
 	fusion_check("wide", wide, 3, seed + 6, 3);
+	/* The sigmoid: computed in lanes.c's passes (a batch of a group and
+	 * a part), or as its own passes around the other paths. */
+	fusion_check("sigmoids", sigmoids, 21, seed + 7, 2);
+	setenv("NL_CPU_CONV", "lanes", 1);
+	fusion_check("sigmoids", sigmoids, 21, seed + 7, 2);
+	setenv("NL_CPU_CONV", "direct", 1);
+	fusion_check("sigmoids", sigmoids, 21, seed + 7, 2);
 	unsetenv("NL_CPU_CONV");
+	fusion_check("sigmoids", sigmoids, 21, seed + 7, 2);
 	fusion_env_check(chain, 3, seed);
 
 	size_t np = 0;
