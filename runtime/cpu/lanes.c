@@ -108,14 +108,20 @@ enum { PUT_WRITE, PUT_RELU, PUT_ADD };
 #define VRELU(v) _mm512_max_ps(_mm512_setzero_ps(), (v))
 #define VPOS(d, y) _mm512_maskz_mov_ps(_mm512_cmp_ps_mask((y), _mm512_setzero_ps(), _CMP_GT_OQ), (d))
 
+/* Whole vectors where the row has them: a masked access costs more. */
 TARGET static ALWAYS_INLINE __m512 mload_avx512(const float *p, int cnt)
 {
+	if (cnt == 16)
+		return _mm512_loadu_ps(p);
 	return _mm512_maskz_loadu_ps((__mmask16)((1u << cnt) - 1u), p);
 }
 
 TARGET static ALWAYS_INLINE void mstore_avx512(float *p, __m512 v, int cnt)
 {
-	_mm512_mask_storeu_ps(p, (__mmask16)((1u << cnt) - 1u), v);
+	if (cnt == 16)
+		_mm512_storeu_ps(p, v);
+	else
+		_mm512_mask_storeu_ps(p, (__mmask16)((1u << cnt) - 1u), v);
 }
 
 /* r[k][l] = r[l][k]: pairs of rows interleaved by floats, then by pairs of
@@ -172,12 +178,34 @@ TARGET static ALWAYS_INLINE __m256i mask_avx2(int cnt)
 
 TARGET static ALWAYS_INLINE __m256 mload_avx2(const float *p, int cnt)
 {
+	if (cnt == 8)
+		return _mm256_loadu_ps(p);
 	return _mm256_maskload_ps(p, mask_avx2(cnt));
 }
 
+/* AMD's VMASKMOVPS store is microcoded, a sixth of LeNet's step with
+ * AVX2: a whole vector, or halves, pairs and one float. */
 TARGET static ALWAYS_INLINE void mstore_avx2(float *p, __m256 v, int cnt)
 {
-	_mm256_maskstore_ps(p, mask_avx2(cnt), v);
+	if (cnt == 8) {
+		_mm256_storeu_ps(p, v);
+		return;
+	}
+	__m128 h = _mm256_castps256_ps128(v);
+	if (cnt >= 4) {
+		_mm_storeu_ps(p, h);
+		h = _mm256_extractf128_ps(v, 1);
+		p += 4;
+		cnt -= 4;
+	}
+	if (cnt >= 2) {
+		_mm_storel_pi((__m64 *)(void *)p, h);
+		h = _mm_movehl_ps(h, h);
+		p += 2;
+		cnt -= 2;
+	}
+	if (cnt)
+		_mm_store_ss(p, h);
 }
 
 TARGET static ALWAYS_INLINE void transpose_avx2(__m256 r[8])

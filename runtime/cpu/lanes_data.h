@@ -4,8 +4,9 @@
  *
  * dxi[c][y][x] = sum over o, i, j of w[o][c][i][j] * dy[o][y + ph - i][x + pw - j]
  * over the rows of dy in range only (no multiplying of a padded border
- * above or below); columns out of range read the zeros that lanes.c
- * keeps on both sides of each row of dy. */
+ * above or below), and the taps in range for some column of the block;
+ * the other columns read the zeros that lanes.c keeps on both sides of
+ * each row of dy. */
 TARGET static void DT_NAME(const lanes_plan *p, const float *wdp, const float *dyh,
                            float *dxi)
 {
@@ -19,6 +20,13 @@ TARGET static void DT_NAME(const lanes_plan *p, const float *wdp, const float *d
 			if (ihi > g->kh - 1)
 				ihi = g->kh - 1;
 			for (size_t x0 = 0; x0 < wa; x0 += DT_NX) {
+				/* taps j with x + pw - j in [0, ow) for some x of the
+				 * block: the others read only the zeros beside dy */
+				int jlo = (int)x0 + g->pw - (g->ow - 1), jhi = (int)x0 + DT_NX - 1 + g->pw;
+				if (jlo < 0)
+					jlo = 0;
+				if (jhi > g->kw - 1)
+					jhi = g->kw - 1;
 				VEC a[DT_NC][DT_NX];
 				_Pragma("GCC unroll 8")
 				for (int e = 0; e < DT_NC; e++)
@@ -34,7 +42,7 @@ TARGET static void DT_NAME(const lanes_plan *p, const float *wdp, const float *d
 						                         (size_t)g->kw - 1) * VL;
 						const float *wr = wdp + ((size_t)o * (size_t)g->kh + (size_t)i) *
 						                        (size_t)g->kw * cd + (size_t)c0;
-						for (int j = 0; j < g->kw; j++) {
+						for (int j = jlo; j <= jhi; j++) {
 							VEC wv[DT_NC];
 							_Pragma("GCC unroll 8")
 							for (int e = 0; e < DT_NC; e++)

@@ -52,6 +52,7 @@ TARGET static ALWAYS_INLINE void ISA(scatter_row)(const float *src, int nimg, in
 	ISA(transpose)(r);
 	for (int l = 0; l < nimg; l++) {
 		float *d = base + (size_t)l * isize + off;
+		__builtin_prefetch(d + 4 * 16, 1, 3);
 		VEC v = r[l];
 		if (how == PUT_RELU)
 			v = VRELU(v);
