@@ -174,9 +174,16 @@ static conv_geom conv_geometry_of(const nl_step *s, int shared)
 			else if (!(force && strcmp(force, "direct") == 0))
 				g.lanes = g.n >= vl * max_threads();
 		}
+		/* Room for either, so that the one-image path fits a
+		 * workspace sized when lanes.c was chosen (tests change the
+		 * instruction set between steps). */
 		if (g.lanes) {
-			g.pack_floats = (nl_cpu_lanes_shared_floats(&g.dg) + 15) / 16 * 16;
-			g.thread_floats = (nl_cpu_lanes_thread_floats(&g.dg) + 15) / 16 * 16;
+			size_t pack = (nl_cpu_lanes_shared_floats(&g.dg) + 15) / 16 * 16;
+			size_t thread = (nl_cpu_lanes_thread_floats(&g.dg) + 15) / 16 * 16;
+			if (pack > g.pack_floats)
+				g.pack_floats = pack;
+			if (thread > g.thread_floats)
+				g.thread_floats = thread;
 		}
 	}
 	return g;

@@ -454,7 +454,11 @@ void nl_cpu_lanes_backward(const nl_direct_geom *g, int n, const float *x, const
 		int t = thread_num(), tn = num_threads();
 		float *buf = ws + (size_t)t * thread_floats;
 		int lo = (int)((long)groups * t / tn), hi = (int)((long)groups * (t + 1) / tn);
-		memset(buf, 0, p.floats * sizeof *buf);
+		/* the zero borders of xi and dyh, and the sums (yi is not
+		 * used, dxi is written whole) */
+		memset(buf + p.xi, 0, (p.yi - p.xi) * sizeof *buf);
+		memset(buf + p.dyh, 0, (p.dxi - p.dyh) * sizeof *buf);
+		memset(buf + p.acc, 0, (p.floats - p.acc) * sizeof *buf);
 		for (int q = lo; q < hi; q++) {
 			int n0 = q * vl, nimg = n - n0 < vl ? n - n0 : vl;
 			const float *yg = act != NL_LANES_LINEAR ? y + (size_t)n0 * ysize : NULL;
