@@ -11,7 +11,6 @@
 #include <math.h>
 
 #include "runtime/cpu/cpu.h"
-#include "runtime/cpu/vexp.h"
 
 void nl_cpu_relu_forward(nl_backend *be, nl_step *s, int training)
 {
@@ -61,22 +60,6 @@ void nl_cpu_relu_backward(nl_backend *be, nl_step *s)
 	}
 }
 
-/* y = 1 / (1 + e^-x) over one thread's share.  nl_vexp, unlike a call
- * to expf, lets the loop be SIMD code, and the clones give it the widest
- * vectors the machine has (the build itself targets plain x86-64).  The
- * clones compute the same float operations in the same order (C11 mode
- * does not contract a*b+c into an fma), so the result does not depend on
- * which one runs.  1 / (1 + e^-x) is 0 at -inf, 1 at +inf, NaN at NaN. */
-NL_CPU_SIMD_CLONES
-static void sigmoid_span(const float *x, float *y, size_t n)
-{
-#ifdef _OPENMP
-#pragma omp simd
-#endif
-	for (size_t i = 0; i < n; i++)
-		y[i] = 1.0f / (1.0f + nl_vexp(-x[i]));
-}
-
 void nl_cpu_sigmoid_forward(nl_backend *be, nl_step *s, int training)
 {
 	(void)be;
@@ -89,10 +72,10 @@ void nl_cpu_sigmoid_forward(nl_backend *be, nl_step *s, int training)
 	{
 		size_t lo, hi;
 		nl_cpu_thread_span(n, &lo, &hi);
-		sigmoid_span(x + lo, y + lo, hi - lo);
+		nl_cpu_sigmoid_span(x + lo, y + lo, hi - lo);
 	}
 #else
-	sigmoid_span(x, y, n);
+	nl_cpu_sigmoid_span(x, y, n);
 #endif
 }
 
@@ -105,10 +88,10 @@ void nl_cpu_sigmoid_inplace(float *y, size_t n)
 	{
 		size_t lo, hi;
 		nl_cpu_thread_span(n, &lo, &hi);
-		sigmoid_span(y + lo, y + lo, hi - lo);
+		nl_cpu_sigmoid_span(y + lo, y + lo, hi - lo);
 	}
 #else
-	sigmoid_span(y, y, n);
+	nl_cpu_sigmoid_span(y, y, n);
 #endif
 }
 

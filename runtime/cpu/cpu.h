@@ -100,6 +100,10 @@ static inline void nl_cpu_thread_span(size_t n, size_t *lo, size_t *hi)
 #define NL_CPU_SIMD_CLONES
 #endif
 
+/* y = 1 / (1 + e^-x) over n floats (x == y allowed), on the widest vectors
+ * the CPU has (sigmoid.c): every sigmoid of the backend, fused or not. */
+void nl_cpu_sigmoid_span(const float *x, float *y, size_t n);
+
 /* A sigmoid folded into a convolution (activation.c): y = sigmoid(y), and
  * dy = dy y (1 - y), in place, as the sigmoid's own steps compute them. */
 void nl_cpu_sigmoid_inplace(float *y, size_t n);

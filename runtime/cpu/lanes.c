@@ -42,7 +42,6 @@
 
 #include "runtime/cpu/cpu.h"
 #include "runtime/cpu/lanes.h"
-#include "runtime/cpu/vexp.h"
 
 typedef struct lanes_plan {
 	nl_direct_geom g;
@@ -73,7 +72,6 @@ typedef struct lanes_ops {
 	void (*scatter_y)(const lanes_plan *, const float *, int, float *, int);
 	void (*scatter_dx)(const lanes_plan *, const float *, int, float *, int);
 	void (*bias_sums)(const lanes_plan *, const float *, double *);
-	void (*sigmoid_buf)(float *, size_t);
 	const lanes_fwd_shape *fwd;
 	size_t nfwd;
 	const lanes_filt_shape *filt;
@@ -412,8 +410,9 @@ void nl_cpu_lanes_forward(const nl_direct_geom *g, int n, const float *x, const 
 			ops->gather_x(&p, x + (size_t)n0 * xsize, nimg, buf + p.xi);
 			fwd(&p, wf, bf, buf + p.xi, buf + p.yi);
 			if (act == NL_LANES_SIGMOID)
-				ops->sigmoid_buf(buf + p.yi, (size_t)g->oc * (size_t)g->oh *
-				                             (size_t)p.owa * (size_t)vl);
+				nl_cpu_sigmoid_span(buf + p.yi, buf + p.yi,
+				                    (size_t)g->oc * (size_t)g->oh * (size_t)p.owa *
+				                    (size_t)vl);
 			ops->scatter_y(&p, buf + p.yi, nimg, y + (size_t)n0 * ysize,
 			               act == NL_LANES_RELU);
 		}

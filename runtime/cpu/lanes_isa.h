@@ -116,16 +116,6 @@ TARGET static void ISA(bias_sums)(const lanes_plan *p, const float *dyh, double 
 	}
 }
 
-/* v = 1 / (1 + e^-v): the sigmoid's own expression, so the same bits. */
-TARGET static void ISA(sigmoid_buf)(float *v, size_t n)
-{
-#ifdef _OPENMP
-#pragma omp simd
-#endif
-	for (size_t i = 0; i < n; i++)
-		v[i] = 1.0f / (1.0f + nl_vexp(-v[i]));
-}
-
 /* The group's outputs to y (through a ReLU when relu). */
 TARGET static void ISA(scatter_y)(const lanes_plan *p, const float *yi, int nimg, float *y,
                                   int relu)
@@ -275,7 +265,6 @@ static const lanes_data_shape ISA(data_menu)[] = {
 static const lanes_ops ISA(ops) = {
 	VL,
 	ISA(gather_x), ISA(gather_dy), ISA(scatter_y), ISA(scatter_dx), ISA(bias_sums),
-	ISA(sigmoid_buf),
 	ISA(fwd_menu), sizeof ISA(fwd_menu) / sizeof *ISA(fwd_menu),
 	ISA(filt_menu), sizeof ISA(filt_menu) / sizeof *ISA(filt_menu),
 	ISA(data_menu), sizeof ISA(data_menu) / sizeof *ISA(data_menu),

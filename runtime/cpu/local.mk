@@ -24,6 +24,7 @@ libcpu_a_SOURCES = \
 	runtime/cpu/pool.c \
 	runtime/cpu/fc.c \
 	runtime/cpu/activation.c \
+	runtime/cpu/sigmoid.c \
 	runtime/cpu/dropout.c \
 	runtime/cpu/batchnorm.c \
 	runtime/cpu/join.c \

@@ -4,6 +4,7 @@ CPU_TEST_LDADD = libcpu.a liblang.a $(BLAS_LIBS) $(LIBS)
 CPU_TESTS = \
 	tests/cpu/gemm_test \
 	tests/cpu/exp_test \
+	tests/cpu/sigmoid_test \
 	tests/cpu/conv_test \
 	tests/cpu/winograd_test \
 	tests/cpu/conv_fuse_test \
@@ -44,6 +45,8 @@ tests_cpu_gather_test_LDADD = $(CPU_TEST_LDADD)
 
 tests_cpu_exp_test_SOURCES = tests/cpu/exp_test.c tests/cpu/harness.c tests/cpu/harness.h
 tests_cpu_exp_test_LDADD = $(CPU_TEST_LDADD)
+tests_cpu_sigmoid_test_SOURCES = tests/cpu/sigmoid_test.c tests/cpu/harness.c tests/cpu/harness.h
+tests_cpu_sigmoid_test_LDADD = $(CPU_TEST_LDADD)
 
 tests_cpu_gemm_test_SOURCES = tests/cpu/gemm_test.c tests/cpu/harness.c tests/cpu/harness.h
 tests_cpu_gemm_test_LDADD = $(CPU_TEST_LDADD)
