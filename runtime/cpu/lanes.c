@@ -22,6 +22,11 @@
  * and the buffers' channels and widths are rounded up to them (zeros, or
  * values never stored back).
  *
+ * A ReLU or sigmoid folded into the convolution is applied as the outputs
+ * go back to the images, and its derivative (read from y) to dy as it
+ * comes in; the bias gradient is summed from the gathered dy, so no pass
+ * of the step reads dy twice.
+ *
  * A partial last group fills its missing lanes with zeros.  Every
  * buffer's border is zeroed once a call and never written.  The forward
  * sums are direct.c's, term for term, so the two agree bit for bit; the
